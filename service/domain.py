@@ -1,0 +1,123 @@
+"""Domain values shared by every layer: plain frozen dataclasses, no framework types.
+
+Offsets are always character offsets (Python ``str`` indices), half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open character range ``[start, end)`` of some text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of the cleaned text copied unchanged from the original text.
+
+    ``clean_start`` indexes the cleaned text, ``original_start`` the original; both runs
+    have ``length`` characters. A cleaned text is the concatenation of its blocks,
+    separated by the newlines that join kept lines.
+    """
+
+    clean_start: int
+    original_start: int
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """Article text with page chrome removed, and the way back to the original."""
+
+    text: str
+    blocks: tuple[Block, ...]
+
+    def original_offset(self, clean_offset: int) -> int:
+        """Original offset of a cleaned-text offset (a joining newline maps to the end of the block before it)."""
+        if not self.blocks:
+            return 0
+        best = self.blocks[0]
+        for block in self.blocks:
+            if block.clean_start > clean_offset:
+                break
+            best = block
+        return best.original_start + min(max(clean_offset - best.clean_start, 0), best.length)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a cleaned-text span to the original text."""
+        if end <= start:
+            o = self.original_offset(start)
+            return o, o
+        return self.original_offset(start), self.original_offset(end - 1) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInput:
+    """What a user sends: ``text`` or ``html``, and what they know about it."""
+
+    text: str | None = None
+    html: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A stored article.
+
+    ``text`` is the text as received (for HTML input: the text extracted from it, which
+    every offset indexes); ``clean_text`` is ``text`` without page chrome; ``blocks`` map
+    ``clean_text`` back to ``text``.
+    """
+
+    id: int
+    text: str
+    clean_text: str
+    blocks: tuple[Block, ...]
+    content_hash: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    html: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def clean(self) -> CleanText:
+        return CleanText(self.clean_text, self.blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """One page of a listing."""
+
+    items: tuple[Article, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """The outcome of storing one article: ``created`` is False for a re-post."""
+
+    article: Article
+    created: bool
+    notes: tuple[str, ...] = field(default=())

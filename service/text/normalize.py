@@ -1,0 +1,115 @@
+"""Language-aware normalisation that remembers where every character came from.
+
+Matching (shingles, alignment, names) runs on normalised text, but every span the
+service reports must index the ORIGINAL text. ``normalize`` therefore returns the
+normalised string together with, for each normalised character, the half-open range
+``[starts[i], ends[i])`` of the original characters that produced it.
+
+What is folded, and why:
+- Unicode NFKC, per character (Arabic presentation forms, full-width Latin).
+- case (``casefold``), so "Reuters" matches "REUTERS".
+- Arabic diacritics (harakat, tanween, shadda, sukun, dagger alef) and tatweel: outlets
+  vocalise inconsistently (مرارًا / مرارا).
+- alef forms (أ إ آ ٱ -> ا), alef maqsura (ى -> ي), ta marbuta (ة -> ه),
+  hamza on waw/ya (ؤ -> و, ئ -> ي): the usual spelling variation between outlets.
+- Arabic-Indic and Persian digits -> ASCII digits; Arabic comma/semicolon/question
+  mark -> their Latin forms; every quotation mark -> ``"`` or ``'``.
+- zero-width and bidi control characters are dropped; any run of whitespace becomes
+  one space; leading/trailing whitespace is dropped.
+- a few spelling variants of the same word (الأميركي / الأمريكي), as equal-length
+  rewrites so that offsets stay one-to-one.
+
+Example:
+    >>> n = normalize("قالَ «الأميركيّ»")
+    >>> n.text
+    'قال "الامريكي"'
+    >>> n.original_span(5, 14)
+    (6, 16)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_DROP = frozenset(
+    [chr(c) for c in range(0x064B, 0x0660)]  # harakat, tanween, shadda, sukun, ...
+    + ["\u0670", "\u0640"]  # dagger alef, tatweel
+    + [chr(c) for c in range(0x06D6, 0x06EE)]  # Quranic annotation marks
+    + ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u061c", "\u00ad"]
+    + [chr(c) for c in range(0x202A, 0x202F)]  # bidi embeddings and overrides
+    + [chr(c) for c in range(0x2066, 0x206A)]  # bidi isolates
+)
+
+_FOLD = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك",
+    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",",
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+    "‹": "'", "›": "'", "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'",
+    "–": "-", "—": "-", "−": "-",
+}
+_FOLD.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic digits
+_FOLD.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
+
+# Equal-length rewrites applied to the folded text: spelling variants of one word.
+_VARIANTS = [
+    (re.compile("اميرك"), "امريك"),  # الأميركي / الأمريكي, أميركا / أمريكا
+]
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A normalised string with, per character, its source range in the original."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the normalised half-open span ``[start, end)`` to the original text."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) outside normalised text of length {len(self.text)}")
+        return self.starts[start], self.ends[end - 1]
+
+    def original_offset(self, index: int) -> int:
+        """Original offset of normalised position ``index`` (``len(text)`` maps past the end)."""
+        if index >= len(self.text):
+            return self.ends[-1] if self.ends else 0
+        return self.starts[index]
+
+
+def fold_char(char: str) -> str:
+    """Normalise one original character (``""`` when it is dropped)."""
+    if char in _DROP:
+        return ""
+    out = []
+    for c in unicodedata.normalize("NFKC", char):
+        if c in _DROP:
+            continue
+        c = _FOLD.get(c, c)
+        out.append(" " if c.isspace() else c.casefold())
+    return "".join(out)
+
+
+def normalize(text: str) -> NormalizedText:
+    """Normalise ``text`` for matching, keeping a map back to ``text``'s offsets."""
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for i, original in enumerate(text):
+        for c in fold_char(original):
+            if c == " " and (not chars or chars[-1] == " "):
+                continue  # collapse whitespace runs, drop leading whitespace
+            chars.append(c)
+            starts.append(i)
+            ends.append(i + 1)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        starts.pop()
+        ends.pop()
+    folded = "".join(chars)
+    for pattern, replacement in _VARIANTS:
+        folded = pattern.sub(replacement, folded)
+    return NormalizedText(folded, tuple(starts), tuple(ends))
