@@ -78,6 +78,22 @@ class ArticleInput:
 
 
 @dataclass(frozen=True, slots=True)
+class NewArticle:
+    """A prepared article, ready to store: text cleaned, hashed and its language known."""
+
+    text: str
+    clean: CleanText
+    content_hash: str
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    html: str | None = None
+    chrome_keys: frozenset[str] = frozenset()  # its normalised short lines, for outlet chrome counts
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A stored article.
 

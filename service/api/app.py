@@ -1,0 +1,36 @@
+"""The FastAPI application: ``create_app(settings)`` builds it; the lifespan opens the runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service.api import errors
+from service.api.routes import articles, health
+from service.config import Settings, get_settings
+from service.runtime import Runtime
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = Runtime.open(settings)
+        try:
+            yield
+        finally:
+            app.state.runtime.close()
+
+    app = FastAPI(
+        title="storydiff",
+        summary="Wire copy, story clusters and side-by-side comparison of news articles",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(articles.router)
+    return app

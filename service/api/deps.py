@@ -1,0 +1,105 @@
+"""Request dependencies: settings, store, API key, size-limited body reading."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.config import Settings
+from service.errors import InvalidInput, StorydiffError, TooLarge
+from service.ingest import decode_utf8
+from service.runtime import Runtime
+from service.storage.store import Store
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_settings(runtime: RuntimeDep) -> Settings:
+    return runtime.settings
+
+
+def get_store(runtime: RuntimeDep) -> Store:
+    return runtime.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+class Unauthorized(StorydiffError):
+    code = "unauthorized"
+
+
+def require_api_key(request: Request, settings: SettingsDep) -> None:
+    """When STORYDIFF_API_KEY is set, writes need it as a Bearer token or X-API-Key."""
+    if settings.api_key is None:
+        return
+    expected = settings.api_key.get_secret_value()
+    header = request.headers.get("authorization", "")
+    given = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key", "")
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Unauthorized("this endpoint needs the API key (Authorization: Bearer KEY or X-API-Key: KEY)")
+
+
+WriteAccess = Depends(require_api_key)
+
+
+def _declared_length(request: Request) -> int | None:
+    value = request.headers.get("content-length")
+    return int(value) if value and value.isdigit() else None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it is known to exceed ``limit`` bytes."""
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise TooLarge(f"the request body ({declared} bytes) is over the limit of {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def json_article_body(request: Request, settings: SettingsDep) -> object:
+    """One article's JSON body: size-limited, strict UTF-8, valid JSON."""
+    # The JSON envelope and escapes add a little to the text's own limit.
+    body = await read_body(request, settings.max_article_bytes + 64_000)
+    if not body.strip():
+        raise InvalidInput("the request body is empty", code="invalid_json")
+    try:
+        return json.loads(decode_utf8(body))
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", code="invalid_json") from exc
+
+
+JsonBody = Annotated[object, Depends(json_article_body)]
+
+
+async def body_lines(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The body's lines as they arrive, the whole upload limited to ``limit`` bytes."""
+    declared = _declared_length(request)
+    if declared is not None and declared > limit:
+        raise TooLarge(f"the upload ({declared} bytes) is over the limit of {limit} bytes")
+    pending, size = b"", 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the upload is over the limit of {limit} bytes")
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield line
+    if pending:
+        yield pending

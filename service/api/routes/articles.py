@@ -1,0 +1,78 @@
+"""Article ingestion and retrieval routes: thin shells over service.ingest and the store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from service.api.deps import JsonBody, RuntimeDep, SettingsDep, StoreDep, WriteAccess, body_lines
+from service.api.schemas import ArticleIn, ArticleOut, ArticlePageOut, BulkLineOut, BulkOut, DeletedOut, IngestOut
+from service.ingest import parse_article, parse_date_bound
+
+router = APIRouter(prefix="/articles", tags=["articles"])
+
+_ARTICLE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}}
+_BULK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-ndjson": {"schema": {"type": "string", "description": "one ArticleIn JSON object per line"}}},
+    }
+}
+
+
+@router.post("", response_model=IngestOut, status_code=201, dependencies=[WriteAccess], openapi_extra=_ARTICLE_BODY)
+def post_article(body: JsonBody, response: Response, runtime: RuntimeDep) -> IngestOut:
+    """Store one article; re-posting the same URL or cleaned text returns the stored one (200)."""
+    result = runtime.ingest(parse_article(body))
+    if not result.created:
+        response.status_code = 200
+    return IngestOut.of(result)
+
+
+@router.post("/bulk", response_model=BulkOut, dependencies=[WriteAccess], openapi_extra=_BULK_BODY)
+async def post_bulk(request: Request, runtime: RuntimeDep, settings: SettingsDep) -> BulkOut:
+    """Store articles from JSON Lines as they stream in; bad lines are reported by number."""
+    results: list[BulkLineOut] = []
+    number = 0
+    async for raw in body_lines(request, settings.max_bulk_bytes):
+        number += 1
+        line = await run_in_threadpool(runtime.ingest_line, number, raw)
+        if line is not None:
+            results.append(BulkLineOut.of(line))
+    failed = sum(1 for r in results if not r.ok)
+    stored = sum(1 for r in results if r.ok and r.created)
+    return BulkOut(ok=failed == 0, stored=stored, existing=len(results) - failed - stored, failed=failed, results=results)
+
+
+@router.get("", response_model=ArticlePageOut)
+def list_articles(
+    store: StoreDep,
+    outlet: str | None = None,
+    since: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ArticlePageOut:
+    """Stored articles, newest first, filtered by outlet and publication date range."""
+    page = store.list(
+        outlet=outlet,
+        since=parse_date_bound(since, field="since") if since else None,
+        until=parse_date_bound(until, field="until", end=True) if until else None,
+        offset=offset,
+        limit=limit,
+    )
+    return ArticlePageOut.of(page)
+
+
+@router.get("/{article_id}", response_model=ArticleOut)
+def get_article(article_id: int, store: StoreDep) -> ArticleOut:
+    return ArticleOut.of(store.get(article_id))
+
+
+@router.delete("/{article_id}", response_model=DeletedOut, dependencies=[WriteAccess])
+def delete_article(article_id: int, runtime: RuntimeDep) -> DeletedOut:
+    runtime.delete(article_id)
+    return DeletedOut(deleted=article_id)
+

@@ -1,0 +1,50 @@
+"""Settings from the environment (``STORYDIFF_`` prefix) or a ``.env`` file, built lazily.
+
+Tests and tools build their own: ``create_app(Settings(database_url=...))``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///var/storydiff.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STORYDIFF_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    api_key: SecretStr | None = None
+    # Refused before parsing: one article's request body, and a bulk upload's.
+    max_article_bytes: int = Field(default=2_000_000, gt=0)
+    max_bulk_bytes: int = Field(default=500_000_000, gt=0)
+    models_dir: Path = Path("models")
+    embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small)
+    # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
+    recurring_min_count: int = Field(default=5, ge=2)
+    recurring_min_share: float = Field(default=0.2, gt=0, le=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _coerce_dsn(cls, value: str) -> str:
+        # Users paste libpq-style URLs; SQLAlchemy needs the psycopg 3 driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix):]
+        return value
+
+    @field_validator("redis_url", "embedding_model", "api_key", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,200 @@
+"""Turning what users send into stored articles: validate, extract, clean, detect, store.
+
+The API, the CLI and the seed loader all come through here, so every entry point
+gives the same errors with the same codes.
+
+Example:
+    >>> article = parse_article({"text": "...", "outlet": "SANA", "published_at": "2019-05-15"})
+    >>> result = ingest(store, article, settings=settings)      # doctest: +SKIP
+    >>> result.created, result.article.clean_text[:40]         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from service.config import Settings
+from service.domain import ArticleInput, IngestResult, NewArticle
+from service.errors import InvalidInput, StorydiffError, TooLarge
+from service.storage.store import Store
+from service.text.boilerplate import clean
+from service.text.extract import NoArticleText, extract_html
+from service.text.language import detect_language
+from service.text.normalize import normalize
+
+ARTICLE_FIELDS = ("text", "html", "title", "outlet", "url", "published_at", "language")
+MAX_CHROME_LINE = 300  # longer lines are article text, never counted as outlet chrome
+
+# Called after an article is stored (reuse index, embeddings, stories hook in here).
+AfterStore = Callable[[IngestResult], None]
+
+
+def parse_datetime(value: str, *, field: str = "published_at") -> datetime:
+    """ISO 8601 date or date-time; naive values are taken as UTC."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        raise InvalidInput(
+            f"{field} must be an ISO 8601 date or date-time, got {value!r}",
+            code="invalid_date",
+            errors=[{"field": field, "code": "invalid_date"}],
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_date_bound(value: str, *, field: str, end: bool = False) -> datetime:
+    """A date-range bound; a bare date as an upper bound (``end``) means the whole of that day."""
+    parsed = parse_datetime(value, field=field)
+    if end and len(value.strip()) == 10:
+        parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
+    return parsed
+
+
+def parse_article(obj: object) -> ArticleInput:
+    """Validate one article as sent in JSON (a dict) and return it as a domain value."""
+    if not isinstance(obj, dict):
+        raise InvalidInput("an article must be a JSON object", code="invalid_article")
+    unknown = sorted(set(obj) - set(ARTICLE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(ARTICLE_FIELDS)}",
+            code="unknown_field",
+            errors=[{"field": name, "code": "unknown_field"} for name in unknown],
+        )
+    for name in ARTICLE_FIELDS:
+        if obj.get(name) is not None and not isinstance(obj[name], str):
+            raise InvalidInput(
+                f"{name} must be a string", code="invalid_field", errors=[{"field": name, "code": "invalid_field"}]
+            )
+    published = obj.get("published_at")
+    return ArticleInput(
+        text=obj.get("text"),
+        html=obj.get("html"),
+        title=_blank_to_none(obj.get("title")),
+        outlet=_blank_to_none(obj.get("outlet")),
+        url=_blank_to_none(obj.get("url")),
+        published_at=parse_datetime(published) if published else None,
+        language=_blank_to_none(obj.get("language")),
+    )
+
+
+def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None) -> NewArticle:
+    """Extract (HTML), clean, hash and detect the language of an article; nothing is stored.
+
+    ``recurring(outlet)`` gives the outlet's recurring chrome lines, when known.
+    """
+    if (article.text is None) == (article.html is None):
+        raise InvalidInput("send exactly one of text or html", code="invalid_article")
+    title, html = article.title, article.html
+    if html is not None:
+        if not html.strip():
+            raise InvalidInput("the html is empty", code="empty_text")
+        try:
+            extracted_title, text = extract_html(html)
+        except NoArticleText as exc:
+            raise InvalidInput(f"no article text could be extracted from the HTML: {exc}", code="no_article_text") from exc
+        title = title or extracted_title
+    else:
+        text = article.text or ""
+    if not text.strip():
+        raise InvalidInput("the article text is empty", code="empty_text")
+    known = recurring(article.outlet) if (recurring and article.outlet) else frozenset()
+    cleaned = clean(text, recurring=known)
+    if not cleaned.text.strip():
+        raise InvalidInput("nothing is left of the text once page chrome is removed", code="no_article_text")
+    normalised = normalize(cleaned.text).text
+    language = article.language or detect_language(((title or "") + "\n" + cleaned.text)[:5000])
+    return NewArticle(
+        text=text,
+        clean=cleaned,
+        content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
+        title=title,
+        outlet=article.outlet,
+        url=article.url,
+        published_at=article.published_at,
+        language=language,
+        html=html,
+        chrome_keys=chrome_keys(text),
+    )
+
+
+def chrome_keys(text: str) -> frozenset[str]:
+    """The normalised short lines of a text: what outlet chrome counting looks at."""
+    keys = set()
+    for line in text.splitlines():
+        key = normalize(line).text
+        if key and len(key) <= MAX_CHROME_LINE:
+            keys.add(key)
+    return frozenset(keys)
+
+
+def ingest(store: Store, article: ArticleInput, *, settings: Settings, after_store: AfterStore | None = None) -> IngestResult:
+    """Prepare and store one article (or return the stored one it repeats)."""
+    if article.text is not None and len(article.text.encode("utf-8")) > settings.max_article_bytes:
+        raise TooLarge(f"the article is over the limit of {settings.max_article_bytes} bytes")
+
+    def recurring(outlet: str) -> frozenset[str]:
+        return store.recurring_lines(
+            outlet, min_count=settings.recurring_min_count, min_share=settings.recurring_min_share
+        )
+
+    result = store.add(prepare(article, recurring=recurring))
+    if after_store is not None:
+        after_store(result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    """The outcome of one line of a JSON Lines upload (1-based ``line``)."""
+
+    line: int
+    result: IngestResult | None = None
+    error: StorydiffError | None = None
+
+
+def ingest_lines(
+    store: Store,
+    lines: Iterable[bytes | str],
+    *,
+    settings: Settings,
+    after_store: AfterStore | None = None,
+) -> Iterator[LineResult]:
+    """Ingest JSON Lines one by one: good lines are stored, bad ones reported by number."""
+    for number, raw in enumerate(lines, start=1):
+        result = ingest_line(store, number, raw, settings=settings, after_store=after_store)
+        if result is not None:
+            yield result
+
+
+def ingest_line(
+    store: Store, number: int, raw: bytes | str, *, settings: Settings, after_store: AfterStore | None = None
+) -> LineResult | None:
+    """Ingest line ``number`` of a JSON Lines upload; None for a blank line."""
+    if not raw.strip():
+        return None
+    try:
+        if len(raw) > settings.max_article_bytes:
+            raise TooLarge(f"line {number} is over the limit of {settings.max_article_bytes} bytes")
+        obj = json.loads(decode_utf8(raw) if isinstance(raw, bytes) else raw)
+        return LineResult(number, result=ingest(store, parse_article(obj), settings=settings, after_store=after_store))
+    except json.JSONDecodeError as exc:
+        return LineResult(number, error=InvalidInput(f"line {number} is not valid JSON: {exc.msg}", code="invalid_json"))
+    except StorydiffError as exc:
+        return LineResult(number, error=exc)
+
+
+def decode_utf8(data: bytes) -> str:
+    """Decode strictly: invalid UTF-8 is an error, never silently replaced."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the body is not valid UTF-8 (byte {exc.start})", code="invalid_utf8") from exc
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None

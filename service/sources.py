@@ -1,0 +1,127 @@
+"""Reading articles from files: .txt, .json, .jsonl, .html, and the bundled seeds.
+
+A ``.txt`` file is a title on its first line and the body after it; a ``.json`` file holds
+one article object and a ``.jsonl`` file one per line (the fields of ``POST /articles``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from service.domain import Article, ArticleInput
+from service.errors import InvalidInput, StorydiffError
+from service.ingest import decode_utf8, parse_article, parse_datetime
+
+SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
+
+
+@dataclass(frozen=True, slots=True)
+class FileItem:
+    """One article read from a file, or why it could not be read; ``where`` is path[:line]."""
+
+    where: str
+    article: ArticleInput | None = None
+    error: StorydiffError | None = None
+
+
+def read_article_files(
+    paths: list[Path], *, outlet: str | None = None, published: str | None = None, url: str | None = None
+) -> Iterator[FileItem]:
+    """Articles from files, with command-line metadata overriding what the files say."""
+    overrides: dict[str, object] = {}
+    if outlet:
+        overrides["outlet"] = outlet
+    if published:
+        overrides["published_at"] = parse_datetime(published)
+    if url:
+        overrides["url"] = url
+    for path in paths:
+        for item in _read_file(path):
+            if item.article is not None and overrides:
+                item = replace(item, article=replace(item.article, **overrides))  # type: ignore[arg-type]
+            yield item
+
+
+def count_items(paths: list[Path]) -> int:
+    """How many articles ``read_article_files`` will yield (for a progress bar)."""
+    total = 0
+    for path in paths:
+        if path.suffix.lower() == ".jsonl":
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += 1
+    return total
+
+
+def _read_file(path: Path) -> Iterator[FileItem]:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield FileItem(str(path), error=InvalidInput(f"{path}: unsupported file type (use {', '.join(SUFFIXES)})", code="unsupported_file"))
+        return
+    if suffix == ".jsonl":
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if raw.strip():
+                    yield _parse_json(f"{path}:{number}", raw)
+        return
+    try:
+        content = decode_utf8(path.read_bytes())
+    except (OSError, InvalidInput) as exc:
+        yield FileItem(str(path), error=exc if isinstance(exc, InvalidInput) else InvalidInput(f"{path}: {exc}", code="unreadable_file"))
+        return
+    if suffix == ".json":
+        yield _parse_json(str(path), content)
+    elif suffix in (".html", ".htm"):
+        yield FileItem(str(path), article=ArticleInput(html=content))
+    else:
+        title, _, body = content.partition("\n")
+        yield FileItem(str(path), article=ArticleInput(text=body, title=title.strip() or None))
+
+
+def _parse_json(where: str, raw: bytes | str) -> FileItem:
+    try:
+        obj = json.loads(decode_utf8(raw) if isinstance(raw, bytes) else raw)
+        return FileItem(where, article=parse_article(obj))
+    except json.JSONDecodeError as exc:
+        return FileItem(where, error=InvalidInput(f"{where}: not valid JSON: {exc.msg}", code="invalid_json"))
+    except StorydiffError as exc:
+        return FileItem(where, error=exc)
+
+
+def read_seeds(directory: Path) -> list[ArticleInput]:
+    """The seed articles: each file as received (chrome included) with its articles.jsonl metadata."""
+    meta_path = directory / "articles.jsonl"
+    if not meta_path.exists():
+        raise InvalidInput(f"no seed metadata at {meta_path}", code="no_seeds")
+    seeds = []
+    for line in meta_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        meta = json.loads(line)
+        seeds.append(
+            ArticleInput(
+                text=(directory / meta["file"]).read_text(encoding="utf-8"),
+                title=meta.get("title"),
+                outlet=meta.get("outlet"),
+                url=f"seed:{meta['id']}",
+                published_at=parse_datetime(meta["published"]) if meta.get("published") else None,
+                language=meta.get("language"),
+            )
+        )
+    return seeds
+
+
+def article_record(article: Article, *, with_text: bool = True) -> dict[str, object]:
+    """A JSON-ready dict of an article (what ``storydiff articles --json`` prints)."""
+    record = asdict(article)
+    record.pop("blocks")
+    record.pop("html")
+    if not with_text:
+        record.pop("text")
+        record.pop("clean_text")
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in record.items()}

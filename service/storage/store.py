@@ -1,0 +1,235 @@
+"""The article repository: one transaction per article, domain values in and out.
+
+Example:
+    >>> store = Store.open("sqlite:///var/example.db")
+    >>> result = store.add(new_article)          # doctest: +SKIP
+    >>> store.get(result.article.id).clean_text  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from service.domain import Article, ArticlePage, Block, IngestResult, NewArticle
+from service.errors import NotFound, Unavailable
+from service.storage import migrate
+from service.storage.engine import open_engine
+from service.storage.tables import article_jobs, articles, outlet_lines, outlets
+
+MAX_PAGE = 500
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Datetimes are stored in UTC; SQLite hands them back naive."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _to_article(row: RowMapping) -> Article:
+    return Article(
+        id=row["id"],
+        text=row["text"],
+        clean_text=row["clean_text"],
+        blocks=tuple(Block(*triple) for triple in row["blocks"]),
+        content_hash=row["content_hash"],
+        title=row["title"],
+        outlet=row["outlet"],
+        url=row["url"],
+        published_at=_utc(row["published_at"]),
+        language=row["language"],
+        html=row["html"],
+        created_at=_utc(row["created_at"]),
+    )
+
+
+class Store:
+    """Articles in a SQL database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @classmethod
+    def open(cls, database_url: str, *, create: bool = True) -> Store:
+        """Open the database at ``database_url``, migrating it to the newest schema."""
+        engine = open_engine(database_url)
+        try:
+            if create:
+                migrate.upgrade(engine)
+        except OperationalError as exc:
+            raise Unavailable(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writes ---------------------------------------------------------------------
+
+    def add(self, new: NewArticle) -> IngestResult:
+        """Store ``new`` unless the same URL or the same cleaned text is already stored."""
+        for _attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    existing = self._find_existing(conn, new)
+                    if existing is not None:
+                        return IngestResult(existing, created=False)
+                    article_id = self._insert_article(conn, new)
+                    if new.outlet:
+                        self._count_outlet_lines(conn, new.outlet, new.chrome_keys, +1)
+                    row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().one()
+                    return IngestResult(_to_article(row), created=True)
+            except IntegrityError:
+                continue  # a concurrent writer stored the same article first: return theirs
+        with self.engine.connect() as conn:
+            existing = self._find_existing(conn, new)
+        if existing is None:
+            raise RuntimeError("article insert kept conflicting without a matching row")
+        return IngestResult(existing, created=False)
+
+    def delete(self, article_id: int, *, chrome_keys: Iterable[str] = ()) -> None:
+        """Delete an article (and its job marks); NotFound when absent."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id)).first()
+            if row is None:
+                raise NotFound(f"article {article_id} not found")
+            conn.execute(delete(article_jobs).where(article_jobs.c.article_id == article_id))
+            conn.execute(delete(articles).where(articles.c.id == article_id))
+            if row.outlet:
+                self._count_outlet_lines(conn, row.outlet, frozenset(chrome_keys), -1)
+
+    def mark_done(self, article_id: int, job: str) -> None:
+        """Record that ``job`` (e.g. "index", "embed") is done for an article."""
+        with self.engine.begin() as conn:
+            stmt = self._insert(article_jobs).values(article_id=article_id, job=job, done_at=datetime.now(UTC))
+            conn.execute(stmt.on_conflict_do_nothing())
+
+    def clear_job(self, job: str) -> None:
+        """Forget every mark of ``job`` so a batch rebuild starts over."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(article_jobs).where(article_jobs.c.job == job))
+
+    # -- reads ----------------------------------------------------------------------
+
+    def get(self, article_id: int) -> Article:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"article {article_id} not found")
+        return _to_article(row)
+
+    def list(
+        self,
+        *,
+        outlet: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> ArticlePage:
+        """Articles newest first (by publication, then id), filtered and paged."""
+        if offset < 0 or not 1 <= limit <= MAX_PAGE:
+            raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
+        conditions = []
+        if outlet is not None:
+            conditions.append(articles.c.outlet == outlet)
+        if since is not None:
+            conditions.append(articles.c.published_at >= since)
+        if until is not None:
+            conditions.append(articles.c.published_at <= until)
+        where = and_(*conditions) if conditions else None
+        query = select(articles).order_by(articles.c.published_at.desc().nulls_last(), articles.c.id.desc())
+        count = select(func.count()).select_from(articles)
+        if where is not None:
+            query, count = query.where(where), count.where(where)
+        with self.engine.connect() as conn:
+            total = conn.execute(count).scalar_one()
+            rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
+        return ArticlePage(tuple(_to_article(r) for r in rows), total=total, offset=offset, limit=limit)
+
+    def iter_articles(self, *, after_id: int = 0, batch: int = 500) -> Iterator[Article]:
+        """Every article in id order, read in batches (for rebuilds)."""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(articles).where(articles.c.id > after_id).order_by(articles.c.id).limit(batch)
+                ).mappings().all()
+            if not rows:
+                return
+            for row in rows:
+                yield _to_article(row)
+            after_id = rows[-1]["id"]
+
+    def pending(self, job: str) -> list[int]:
+        """Ids of articles whose ``job`` is not done yet, in id order."""
+        done = select(article_jobs.c.article_id).where(article_jobs.c.job == job)
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(articles.c.id).where(articles.c.id.not_in(done)).order_by(articles.c.id)).scalars())
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+
+    def recurring_lines(self, outlet: str, *, min_count: int, min_share: float) -> frozenset[str]:
+        """Normalised lines found in at least ``min_count`` and ``min_share`` of the outlet's articles."""
+        with self.engine.connect() as conn:
+            total = conn.execute(select(outlets.c.articles).where(outlets.c.outlet == outlet)).scalar()
+            if not total:
+                return frozenset()
+            threshold = max(min_count, int(min_share * total + 0.999))
+            lines = conn.execute(
+                select(outlet_lines.c.line).where(outlet_lines.c.outlet == outlet, outlet_lines.c.articles >= threshold)
+            ).scalars()
+            return frozenset(lines)
+
+    # -- internals ------------------------------------------------------------------
+
+    def _find_existing(self, conn: Connection, new: NewArticle) -> Article | None:
+        condition = articles.c.content_hash == new.content_hash
+        if new.url:
+            condition = condition | (articles.c.url == new.url)
+        row = conn.execute(select(articles).where(condition).order_by(articles.c.id).limit(1)).mappings().first()
+        return _to_article(row) if row is not None else None
+
+    def _insert_article(self, conn: Connection, new: NewArticle) -> int:
+        values = {
+            "text": new.text,
+            "html": new.html,
+            "clean_text": new.clean.text,
+            "blocks": [[b.clean_start, b.original_start, b.length] for b in new.clean.blocks],
+            "content_hash": new.content_hash,
+            "url": new.url,
+            "title": new.title,
+            "outlet": new.outlet,
+            "published_at": _utc(new.published_at),
+            "language": new.language,
+            "created_at": datetime.now(UTC),
+        }
+        return conn.execute(articles.insert().values(**values).returning(articles.c.id)).scalar_one()
+
+    def _count_outlet_lines(self, conn: Connection, outlet: str, keys: frozenset[str], step: int) -> None:
+        stmt = self._insert(outlets).values(outlet=outlet, articles=max(step, 0))
+        conn.execute(stmt.on_conflict_do_update(index_elements=["outlet"], set_={"articles": outlets.c.articles + step}))
+        if not keys:
+            return
+        if step > 0:
+            stmt = self._insert(outlet_lines).values([{"outlet": outlet, "line": k, "articles": 1} for k in sorted(keys)])
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["outlet", "line"], set_={"articles": outlet_lines.c.articles + 1}
+                )
+            )
+        else:
+            conn.execute(
+                update(outlet_lines)
+                .where(outlet_lines.c.outlet == outlet, outlet_lines.c.line.in_(sorted(keys)))
+                .values(articles=outlet_lines.c.articles - 1)
+            )

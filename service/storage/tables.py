@@ -1,0 +1,75 @@
+"""Database tables (SQLAlchemy Core). Rows, not domain values: store.py converts.
+
+``blocks`` holds the cleaned text's map back to the original as a JSON list of
+``[clean_start, original_start, length]`` triples.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# BigInteger ids on PostgreSQL, INTEGER PRIMARY KEY (rowid) on SQLite.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),  # as received (HTML input: the extracted text)
+    Column("html", Text, nullable=True),  # the HTML as received, when HTML was sent
+    Column("clean_text", Text, nullable=False),
+    Column("blocks", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),  # sha256 of the normalised clean text
+    Column("url", String(2048), nullable=True),
+    Column("title", Text, nullable=True),
+    Column("outlet", String(200), nullable=True),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("language", String(16), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("content_hash", name="uq_articles_content_hash"),
+    UniqueConstraint("url", name="uq_articles_url"),
+)
+Index("ix_articles_outlet_published", articles.c.outlet, articles.c.published_at)
+Index("ix_articles_published", articles.c.published_at)
+
+# Per outlet, how many of its articles contain each (normalised, short) line: lines that
+# recur across many articles of one outlet are page chrome.
+outlet_lines = Table(
+    "outlet_lines",
+    metadata,
+    Column("outlet", String(200), primary_key=True),
+    Column("line", String(300), primary_key=True),
+    Column("articles", Integer, nullable=False),
+)
+
+outlets = Table(
+    "outlets",
+    metadata,
+    Column("outlet", String(200), primary_key=True),
+    Column("articles", Integer, nullable=False),
+)
+
+# Ids of articles whose follow-up work (index, embeddings, stories) is done; batch jobs
+# resume from here after an interruption.
+article_jobs = Table(
+    "article_jobs",
+    metadata,
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("job", String(40), primary_key=True),
+    Column("done_at", DateTime(timezone=True), nullable=False),
+)
