@@ -9,11 +9,14 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -73,3 +76,32 @@ article_jobs = Table(
     Column("job", String(40), primary_key=True),
     Column("done_at", DateTime(timezone=True), nullable=False),
 )
+
+# MinHash signatures of overlapping passage windows (service.reuse), stored with the
+# article so the passage index can be rebuilt at start without re-shingling.
+passages = Table(
+    "passages",
+    metadata,
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("start_char", Integer, nullable=False),  # character offsets into the article's text
+    Column("end_char", Integer, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)
+
+# Verified text reuse between two articles, oriented by publication time: ``target``
+# (later) shares ``spans`` with ``source`` (earlier). ``relation`` tells copying between
+# outlets from same-outlet reuse and identical reposts.
+copy_links = Table(
+    "copy_links",
+    metadata,
+    Column("target_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("relation", String(20), nullable=False),
+    Column("share", Float, nullable=False),  # copied characters / characters of the target's cleaned text
+    Column("credited", Boolean, nullable=False),
+    Column("label", String(20), nullable=False),  # wholly | partially | non (METER)
+    Column("spans", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_copy_links_source", copy_links.c.source_id)
