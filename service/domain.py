@@ -56,6 +56,19 @@ class CleanText:
             best = block
         return best.original_start + min(max(clean_offset - best.clean_start, 0), best.length)
 
+    def pieces(self, original: str) -> list[tuple[bool, str]]:
+        """``original`` cut into (kept, piece) runs: kept pieces are the cleaned text's blocks."""
+        out: list[tuple[bool, str]] = []
+        position = 0
+        for block in self.blocks:
+            if block.original_start > position:
+                out.append((False, original[position:block.original_start]))
+            out.append((True, original[block.original_start : block.original_start + block.length]))
+            position = block.original_start + block.length
+        if position < len(original):
+            out.append((False, original[position:]))
+        return out
+
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a cleaned-text span to the original text."""
         if end <= start:

@@ -7,7 +7,7 @@ one article object and a ``.jsonl`` file one per line (the fields of ``POST /art
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -59,28 +59,50 @@ def count_items(paths: list[Path]) -> int:
 
 
 def _read_file(path: Path) -> Iterator[FileItem]:
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        yield FileItem(str(path), error=InvalidInput(f"{path}: unsupported file type (use {', '.join(SUFFIXES)})", code="unsupported_file"))
-        return
-    if suffix == ".jsonl":
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if raw.strip():
-                    yield _parse_json(f"{path}:{number}", raw)
+    if path.suffix.lower() == ".jsonl":
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            yield FileItem(str(path), error=InvalidInput(f"{path}: {exc}", code="unreadable_file"))
+            return
+        with handle:
+            yield from _read_jsonl(str(path), handle)
         return
     try:
-        content = decode_utf8(path.read_bytes())
-    except (OSError, InvalidInput) as exc:
-        yield FileItem(str(path), error=exc if isinstance(exc, InvalidInput) else InvalidInput(f"{path}: {exc}", code="unreadable_file"))
+        data = path.read_bytes()
+    except OSError as exc:
+        yield FileItem(str(path), error=InvalidInput(f"{path}: {exc}", code="unreadable_file"))
+        return
+    yield from read_upload(str(path), data)
+
+
+def read_upload(name: str, data: bytes) -> Iterator[FileItem]:
+    """Articles from one file's bytes, its type told by the name's suffix."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        yield FileItem(name, error=InvalidInput(f"{name}: unsupported file type (use {', '.join(SUFFIXES)})", code="unsupported_file"))
+        return
+    if suffix == ".jsonl":
+        yield from _read_jsonl(name, data.splitlines())
+        return
+    try:
+        content = decode_utf8(data)
+    except InvalidInput as exc:
+        yield FileItem(name, error=InvalidInput(f"{name}: {exc.message}", code=exc.code))
         return
     if suffix == ".json":
-        yield _parse_json(str(path), content)
+        yield _parse_json(name, content)
     elif suffix in (".html", ".htm"):
-        yield FileItem(str(path), article=ArticleInput(html=content))
+        yield FileItem(name, article=ArticleInput(html=content))
     else:
         title, _, body = content.partition("\n")
-        yield FileItem(str(path), article=ArticleInput(text=body, title=title.strip() or None))
+        yield FileItem(name, article=ArticleInput(text=body, title=title.strip() or None))
+
+
+def _read_jsonl(name: str, lines: Iterable[bytes]) -> Iterator[FileItem]:
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip():
+            yield _parse_json(f"{name}:{number}", raw)
 
 
 def _parse_json(where: str, raw: bytes | str) -> FileItem:
@@ -125,3 +147,24 @@ def article_record(article: Article, *, with_text: bool = True) -> dict[str, obj
         record.pop("text")
         record.pop("clean_text")
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in record.items()}
+
+
+def looks_like_html(content: str) -> bool:
+    """Pasted content is HTML when it starts with a tag and has a body or paragraph."""
+    head = content.lstrip()[:2000].lower()
+    return head.startswith("<") and any(tag in head or tag in content.lower() for tag in ("<html", "<body", "<p", "<article", "<div"))
+
+
+def pasted_article(
+    content: str, *, title: str | None = None, outlet: str | None = None, published: str | None = None, url: str | None = None
+) -> ArticleInput:
+    """An article from a form: pasted text or HTML plus the metadata fields."""
+    is_html = looks_like_html(content)
+    return ArticleInput(
+        text=None if is_html else content,
+        html=content if is_html else None,
+        title=(title or "").strip() or None,
+        outlet=(outlet or "").strip() or None,
+        url=(url or "").strip() or None,
+        published_at=parse_datetime(published) if published else None,
+    )
