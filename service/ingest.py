@@ -21,7 +21,7 @@ from service.config import Settings
 from service.domain import ArticleInput, IngestResult, NewArticle
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.storage.store import Store
-from service.text.boilerplate import clean
+from service.text.boilerplate import clean, line_keys
 from service.text.extract import NoArticleText, extract_html
 from service.text.language import detect_language
 from service.text.normalize import normalize
@@ -103,7 +103,7 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
     if not text.strip():
         raise InvalidInput("the article text is empty", code="empty_text")
     known = recurring(article.outlet) if (recurring and article.outlet) else frozenset()
-    cleaned = clean(text, recurring=known)
+    cleaned = clean(text, recurring=known, title=title)
     if not cleaned.text.strip():
         raise InvalidInput("nothing is left of the text once page chrome is removed", code="no_article_text")
     normalised = normalize(cleaned.text).text
@@ -118,18 +118,8 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         published_at=article.published_at,
         language=language,
         html=html,
-        chrome_keys=chrome_keys(text),
+        chrome_keys=line_keys(text, max_length=MAX_CHROME_LINE),
     )
-
-
-def chrome_keys(text: str) -> frozenset[str]:
-    """The normalised short lines of a text: what outlet chrome counting looks at."""
-    keys = set()
-    for line in text.splitlines():
-        key = normalize(line).text
-        if key and len(key) <= MAX_CHROME_LINE:
-            keys.add(key)
-    return frozenset(keys)
 
 
 def ingest(store: Store, article: ArticleInput, *, settings: Settings, after_store: AfterStore | None = None) -> IngestResult:

@@ -14,7 +14,8 @@ from types import TracebackType
 
 from service.config import Settings
 from service.domain import ArticleInput, IngestResult
-from service.ingest import LineResult, chrome_keys, ingest, ingest_line
+from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line
+from service.text.boilerplate import line_keys
 from service.storage.store import Store
 
 
@@ -44,7 +45,7 @@ class Runtime:
 
     def delete(self, article_id: int) -> None:
         article = self.store.get(article_id)
-        self.store.delete(article_id, chrome_keys=chrome_keys(article.text))
+        self.store.delete(article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE))
 
     def _after_store(self, result: IngestResult) -> None:
         """Follow-up work for a newly stored article (reuse index, embeddings, stories)."""
