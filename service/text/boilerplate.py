@@ -46,14 +46,17 @@ _TAIL_MARKERS = re.compile(
     r"lire aussi|a lire aussi|à lire aussi|sur le meme sujet|sur le même sujet|"
     r"ilgili haberler|etiketler)\s*[:.]?$"
 )
+# Calls to act (follow, subscribe, donate) and legal lines: chrome on any short line.
 _CHROME = re.compile(
-    r"(تابعونا|تابعوا|تيلغرام|تليجرام|تلغرام|واتس ?اب|فيسبوك|فيس بوك|تويتر|انستغرام|يوتيوب|"
-    r"القائمه البريديه|نحترم خصوصيه|التبرع|اشترك|جميع الحقوق محفوظه|زر الذهاب|"
+    r"(تابعونا|تابعوا|القائمه البريديه|نحترم خصوصيه|التبرع|اشترك|جميع الحقوق محفوظه|زر الذهاب|"
     r"follow us|subscribe|newsletter|sign up|donate|share (this|on)|all rights reserved|cookie|advertisement|"
     r"suivez-nous|abonnez|partager|publicite|publicité|tous droits|"
     r"bizi takip|abone ol|paylaş|"
-    r"telegram\.me|t\.me/|whatsapp|facebook|twitter|instagram|youtube|\bvk\b|©|\(c\) ?\d{4})"
+    r"telegram\.me|t\.me/|©|\(c\) ?\d{4})"
 )
+# Platform names: body text mentions them ("in a tweet on Twitter"), so only on label-length lines.
+_PLATFORMS = re.compile(r"(تيلغرام|تليجرام|تلغرام|واتس ?اب|فيسبوك|فيس بوك|تويتر|انستغرام|يوتيوب|whatsapp|facebook|twitter|instagram|youtube|\bvk\b)")
+LABEL_MAX_WORDS = 8
 _URL_ONLY = re.compile(r"^(https?://|www\.)\S+$")
 _GLUED_REPEAT = re.compile(r"(\w{3,})\1")  # "أخبارأخبار": menu items whose text ran together
 
@@ -77,7 +80,9 @@ def _words(line: str) -> int:
 def _is_chrome(key: str, raw: str) -> bool:
     if _URL_ONLY.match(raw):
         return True
-    return len(raw) <= SHORT_LINE and bool(_CHROME.search(key))
+    if len(raw) > SHORT_LINE:
+        return False
+    return bool(_CHROME.search(key)) or (_words(raw) <= LABEL_MAX_WORDS and bool(_PLATFORMS.search(key)))
 
 
 def clean(text: str, *, recurring: frozenset[str] = frozenset(), title: str | None = None) -> CleanText:

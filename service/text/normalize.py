@@ -99,7 +99,11 @@ def normalize(text: str) -> NormalizedText:
     starts: list[int] = []
     ends: list[int] = []
     for i, original in enumerate(text):
-        for c in fold_char(original):
+        folded = fold_char(original)
+        if not folded and ends and ends[-1] == i and unicodedata.category(original) == "Mn":
+            ends[-1] = i + 1  # a dropped diacritic belongs to its letter: highlight them together
+            continue
+        for c in folded:
             if c == " " and (not chars or chars[-1] == " "):
                 continue  # collapse whitespace runs, drop leading whitespace
             chars.append(c)

@@ -82,6 +82,14 @@ def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
             quote_open_at = i
         elif char in _CLOSE or char in _STRAIGHT:
             quote_open_at = None
+            # “... ended.” — the sentence ended inside the quotation: end it after the mark.
+            if i > sentence_start and text[i - 1] in _END and (i + 1 >= end or text[i + 1].isspace()):
+                spans.append(Span(sentence_start, i + 1))
+                k = i + 1
+                while k < end and text[k].isspace():
+                    k += 1
+                sentence_start, i = k, k
+                continue
         elif quote_open_at is not None and i - quote_open_at > MAX_QUOTE:
             quote_open_at = None  # an unclosed quotation: stop protecting it
         if char in _END and quote_open_at is None:

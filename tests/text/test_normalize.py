@@ -1,0 +1,66 @@
+"""Normalisation: what it folds, and (property) that its offset map always points back."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.text.normalize import fold_char, normalize
+
+ARABIC_HEAVY = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("أإآٱاىيةهؤئءبتثجحخدذرزسشصضطظعغفقكلمنوـ")),
+        st.sampled_from(["\u064b", "\u064e", "\u0651", "\u0652", "\u0670", "\u200b", "\u200f", "\ufeff", "\u00ad"]),
+        st.sampled_from(list("٠١٢٣٤٥٦٧٨٩۰۱۲0123456789،؛؟«»“”„‘’\"'.,- \n\t\u00a0")),
+        st.sampled_from(["ﻻ", "ﷲ", "ﺑ", "Ａ", "ﬁ", "İ", "ß"]),
+        st.characters(),
+    ),
+    max_size=80,
+)
+
+
+def test_folds_what_outlets_spell_differently() -> None:
+    assert normalize("الأميركي").text == normalize("الأمريكي").text == "الامريكي"
+    assert normalize("مرارًا").text == normalize("مرارا").text
+    assert normalize("أكّد مجدّداً").text == "اكد مجددا"
+    assert normalize("إلى المدرسة").text == "الي المدرسه"
+    assert normalize("١٥-٥-٢٠١٩").text == "15-5-2019"
+    assert normalize("«البناءة» “للغاية”").text == '"البناءه" "للغايه"'
+    assert normalize("  Reuters\u200b  and\n\nAFP ").text == "reuters and afp"
+    assert normalize("ﻻ").text == "لا"  # presentation form, via NFKC
+
+
+def test_original_span_maps_back() -> None:
+    text = "قالَ «الأميركيّ» اليوم"
+    n = normalize(text)
+    start = n.text.index("الامريكي")
+    s, e = n.original_span(start, start + len("الامريكي"))
+    assert text[s:e] == "الأميركيّ"
+
+
+@settings(max_examples=400, deadline=None)
+@given(ARABIC_HEAVY)
+def test_every_normalised_char_comes_from_its_original_range(text: str) -> None:
+    n = normalize(text)
+    assert len(n.text) == len(n.starts) == len(n.ends)
+    assert list(n.starts) == sorted(n.starts)
+    for i, char in enumerate(n.text):
+        s, e = n.starts[i], n.ends[i]
+        assert 0 <= s < e <= len(text)
+        folded = fold_char(text[s:e])
+        # Whitespace collapses; variant rewrites swap letters of equal-length words.
+        assert char in folded or (char == " " and folded.isspace()) or char in "امريك"
+
+
+@settings(max_examples=300, deadline=None)
+@given(ARABIC_HEAVY, st.data())
+def test_spans_reproduce_the_normalised_text(text: str, data: st.DataObject) -> None:
+    n = normalize(text)
+    if not n.text:
+        return
+    start = data.draw(st.integers(0, len(n.text) - 1))
+    end = data.draw(st.integers(start + 1, len(n.text)))
+    s, e = n.original_span(start, end)
+    # Normalising the original slice gives back the normalised span (up to edge whitespace;
+    # a character NFKC expands into several may be cut by the span and come back whole).
+    assert n.text[start:end].strip(" ") in normalize(text[s:e]).text
