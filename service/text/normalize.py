@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DROP = frozenset(
     [chr(c) for c in range(0x064B, 0x0660)]  # harakat, tanween, shadda, sukun, ...
@@ -80,6 +81,7 @@ class NormalizedText:
         return self.starts[index]
 
 
+@lru_cache(maxsize=65536)
 def fold_char(char: str) -> str:
     """Normalise one original character (``""`` when it is dropped)."""
     if char in _DROP:
@@ -93,22 +95,38 @@ def fold_char(char: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char) == "Mn"
+
+
 def normalize(text: str) -> NormalizedText:
     """Normalise ``text`` for matching, keeping a map back to ``text``'s offsets."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    previous = " "  # drops leading whitespace
     for i, original in enumerate(text):
         folded = fold_char(original)
-        if not folded and ends and ends[-1] == i and unicodedata.category(original) == "Mn":
-            ends[-1] = i + 1  # a dropped diacritic belongs to its letter: highlight them together
+        if len(folded) == 1:  # the common case, kept fast
+            if folded == " " and previous == " ":
+                continue  # collapse whitespace runs
+            chars.append(folded)
+            starts.append(i)
+            ends.append(i + 1)
+            previous = folded
+            continue
+        if not folded:
+            if ends and ends[-1] == i and _is_mark(original):
+                ends[-1] = i + 1  # a dropped diacritic belongs to its letter: highlight them together
             continue
         for c in folded:
-            if c == " " and (not chars or chars[-1] == " "):
-                continue  # collapse whitespace runs, drop leading whitespace
+            if c == " " and previous == " ":
+                continue
             chars.append(c)
             starts.append(i)
             ends.append(i + 1)
+            previous = c
     if chars and chars[-1] == " ":
         chars.pop()
         starts.pop()

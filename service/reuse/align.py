@@ -1,0 +1,199 @@
+"""Verification and alignment: the maximal copied spans between two texts.
+
+Two kinds of seeds, as the best PAN text-alignment systems use them:
+- runs of identical normalised words (from shared word trigrams, extended greedily):
+  verbatim copy, even when spelling variants and diacritics differ (normalisation);
+- sentence pairs whose content-word bags overlap strongly (Dice coefficient): copy with
+  shuffled words, substitutions and small edits, which breaks word runs.
+Seeds are then extended: neighbouring seeds whose gaps are small on both sides (a few
+words inserted, deleted or changed; a sentence dropped) merge into one passage. Passages
+that overlap an already accepted, longer one are dropped (one case per copied passage).
+
+Offsets are character offsets into the two texts given. Example:
+    >>> a = "Putin said relations began to change in strategic stability and regional crises. Other news."
+    >>> b = "Weather first. Putin said relations began to change in strategic stability and the regional crises."
+    >>> [(s.kind, a[s.a_start:s.a_end][:24]) for s in align(a, b)]
+    [('edited', 'Putin said relations beg')]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from service.reuse.shingles import STOPWORDS
+from service.text.normalize import normalize
+from service.text.segment import WORD, sentences
+
+SEED_NGRAM = 3
+MAX_GAP_WORDS = 6  # inserted/deleted/changed words bridged between two seeds
+MIN_SPAN_WORDS = 8  # shorter shared runs are common phrases, not copying
+# A passage needs one unbroken run this long (or a whole matching sentence): titles and
+# names ("الرئيس الروسي فلاديمير بوتين") are shared by every report of a story, in runs of 4-5.
+MIN_RUN_WORDS = 6
+MIN_DENSITY = 0.5  # matched words / span words, on the shorter side
+SENTENCE_DICE = 0.6  # content-word overlap that makes two sentences one (shuffled, edited)
+MIN_SENTENCE_CONTENT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedSpan:
+    """``a[a_start:a_end]`` and ``b[b_start:b_end]`` are the same passage.
+
+    ``kind`` is ``verbatim`` (identical after normalisation) or ``edited``;
+    ``similarity`` (0-1) is the Indel similarity of their normalised words.
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    kind: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Normalised words of a text with their original character spans."""
+
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        n = normalize(text)
+        words, starts, ends = [], [], []
+        for match in WORD.finditer(n.text):
+            s, e = n.original_span(match.start(), match.end())
+            words.append(match.group())
+            starts.append(s)
+            ends.append(e)
+        return cls(tuple(words), tuple(starts), tuple(ends))
+
+    def index_at(self, offset: int) -> int:
+        """Index of the first word starting at or after ``offset``."""
+        from bisect import bisect_left
+
+        return bisect_left(self.starts, offset)
+
+
+@dataclass(slots=True)
+class _Seed:
+    a0: int  # word indices, half-open
+    a1: int
+    b0: int
+    b1: int
+    matched: int
+    longest: int = 0  # longest unbroken run of identical words
+    sentence: bool = False  # a whole sentence pair matched (order-blind)
+
+
+def _runs(a: Tokens, b: Tokens) -> list[_Seed]:
+    """Maximal runs of identical words that contain a shared trigram."""
+    grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in range(len(b.words) - SEED_NGRAM + 1):
+        grams[b.words[i : i + SEED_NGRAM]].append(i)
+    seeds: list[_Seed] = []
+    covered: set[tuple[int, int]] = set()  # (i - j) diagonals already extended at i
+    for i in range(len(a.words) - SEED_NGRAM + 1):
+        for j in grams.get(a.words[i : i + SEED_NGRAM], ()):
+            if (i, j) in covered:
+                continue
+            k = 0
+            while i + k < len(a.words) and j + k < len(b.words) and a.words[i + k] == b.words[j + k]:
+                covered.add((i + k, j + k))
+                k += 1
+            seeds.append(_Seed(i, i + k, j, j + k, k, longest=k))
+    return seeds
+
+
+def _content(words: tuple[str, ...]) -> set[str]:
+    return {w for w in words if w not in STOPWORDS and len(w) > 1}
+
+
+def _sentence_seeds(a_text: str, b_text: str, a: Tokens, b: Tokens) -> list[_Seed]:
+    """Sentence pairs with a high Dice coefficient of content words (order-blind)."""
+    def units(text: str, tokens: Tokens) -> list[tuple[int, int, set[str]]]:
+        out = []
+        for span in sentences(text):
+            i0, i1 = tokens.index_at(span.start), tokens.index_at(span.end)
+            words = _content(tokens.words[i0:i1])
+            if len(words) >= MIN_SENTENCE_CONTENT:
+                out.append((i0, i1, words))
+        return out
+
+    b_units = units(b_text, b)
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for n, (_, _, words) in enumerate(b_units):
+        for w in words:
+            by_word[w].append(n)
+    seeds = []
+    for i0, i1, words in units(a_text, a):
+        overlap: dict[int, int] = defaultdict(int)
+        for w in words:
+            for n in by_word.get(w, ()):
+                overlap[n] += 1
+        for n, shared in overlap.items():
+            j0, j1, other = b_units[n]
+            if 2 * shared / (len(words) + len(other)) >= SENTENCE_DICE:
+                seeds.append(_Seed(i0, i1, j0, j1, shared, sentence=True))
+    return seeds
+
+
+def _chain(seeds: list[_Seed]) -> list[_Seed]:
+    """Merge seeds that follow each other on both sides with small gaps."""
+    seeds = sorted(seeds, key=lambda s: (s.a0, s.b0))
+    chains: list[_Seed] = []
+    for seed in seeds:
+        for chain in reversed(chains[-8:]):
+            a_gap, b_gap = seed.a0 - chain.a1, seed.b0 - chain.b1
+            if -MAX_GAP_WORDS <= a_gap <= MAX_GAP_WORDS and -MAX_GAP_WORDS <= b_gap <= MAX_GAP_WORDS and seed.b1 > chain.b1 - MAX_GAP_WORDS:
+                chain.a1, chain.b1 = max(chain.a1, seed.a1), max(chain.b1, seed.b1)
+                chain.b0 = min(chain.b0, seed.b0)
+                chain.matched += seed.matched
+                chain.longest = max(chain.longest, seed.longest)
+                chain.sentence = chain.sentence or seed.sentence
+                break
+        else:
+            chains.append(_Seed(seed.a0, seed.a1, seed.b0, seed.b1, seed.matched, seed.longest, seed.sentence))
+    return chains
+
+
+def align(a_text: str, b_text: str) -> list[CopiedSpan]:
+    """The copied passages shared by two texts, longest first, never overlapping."""
+    a, b = Tokens.of(a_text), Tokens.of(b_text)
+    if not a.words or not b.words:
+        return []
+    seeds = [s for s in _runs(a, b) if s.matched >= SEED_NGRAM] + _sentence_seeds(a_text, b_text, a, b)
+    chains = _chain(seeds)
+    # Chaining can grow a passage past its twin on one side: chain again once.
+    chains = _chain(chains)
+    accepted: list[CopiedSpan] = []
+    taken_a: list[tuple[int, int]] = []
+    taken_b: list[tuple[int, int]] = []
+    for chain in sorted(chains, key=lambda c: -(c.a1 - c.a0 + c.b1 - c.b0)):
+        a_words, b_words = a.words[chain.a0 : chain.a1], b.words[chain.b0 : chain.b1]
+        shorter = min(len(a_words), len(b_words))
+        if shorter < MIN_SPAN_WORDS or min(chain.matched, shorter) / max(len(a_words), len(b_words)) < MIN_DENSITY:
+            continue
+        if chain.longest < MIN_RUN_WORDS and not chain.sentence:
+            continue
+        if any(s < chain.a1 and chain.a0 < e for s, e in taken_a) or any(s < chain.b1 and chain.b0 < e for s, e in taken_b):
+            continue
+        taken_a.append((chain.a0, chain.a1))
+        taken_b.append((chain.b0, chain.b1))
+        similarity = Indel.normalized_similarity(a_words, b_words)
+        accepted.append(
+            CopiedSpan(
+                a.starts[chain.a0],
+                a.ends[chain.a1 - 1],
+                b.starts[chain.b0],
+                b.ends[chain.b1 - 1],
+                "verbatim" if a_words == b_words else "edited",
+                round(similarity, 4),
+            )
+        )
+    return sorted(accepted, key=lambda s: s.a_start)
