@@ -1,0 +1,152 @@
+"""The passage index: datasketch MinHashLSH over the passages of every stored article.
+
+Tuned for recall: it indexes at a Jaccard threshold well below what is reported,
+because every candidate is verified by alignment afterwards. In-process by default
+(rebuilt from the stored signatures at start); with a Redis URL it lives in Redis
+through datasketch's own Redis storage, shared by every service process.
+
+Example:
+    >>> index = PassageIndex()
+    >>> index.add(1, sign_passages("Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length."))
+    >>> index.candidates(sign_passages("In Sochi, Putin met Pompeo and they discussed Syria, Iran and Venezuela at length."))
+    {1: 1}
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import urlparse
+
+from datasketch import MinHashLSH
+
+from service.errors import Unavailable
+from service.reuse.signatures import NUM_PERM, PassageSignature, sign_passages  # noqa: F401 (doctest)
+
+try:
+    from redis.exceptions import ConnectionError as _RedisConnectionError
+    from redis.exceptions import TimeoutError as _RedisTimeoutError
+
+    _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (_RedisConnectionError, _RedisTimeoutError, OSError)
+except ImportError:  # redis is optional for the in-process index
+    _CONNECTION_ERRORS = (OSError,)
+
+JACCARD_THRESHOLD = 0.3  # candidate generation only; alignment decides
+
+
+class ReuseIndexUnavailable(Unavailable):
+    """The Redis behind the passage index cannot be reached."""
+
+    code = "index_unavailable"
+
+
+def _redis_config(redis_url: str, prefix: str) -> dict[str, object]:
+    parsed = urlparse(redis_url)
+    if parsed.scheme not in ("redis", "rediss"):
+        raise ValueError(f"not a redis:// URL: {redis_url!r}")
+    config: dict[str, object] = {"host": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379}
+    if parsed.path.strip("/"):
+        config["db"] = int(parsed.path.strip("/"))
+    if parsed.password:
+        config["password"] = parsed.password
+    return {"type": "redis", "basename": prefix.encode(), "redis": config}
+
+
+class PassageIndex:
+    """Passages of many articles, queried for the articles that share one with a text."""
+
+    def __init__(
+        self,
+        *,
+        redis_url: str | None = None,
+        prefix: str = "storydiff",
+        jaccard_threshold: float = JACCARD_THRESHOLD,
+        num_perm: int = NUM_PERM,
+    ) -> None:
+        if not 0 < jaccard_threshold < 1:
+            raise ValueError("jaccard_threshold must be between 0 and 1")
+        self.redis_url = redis_url
+        self.num_perm = num_perm
+        storage = _redis_config(redis_url, prefix) if redis_url else None
+        try:
+            self._lsh = MinHashLSH(threshold=jaccard_threshold, num_perm=num_perm, storage_config=storage)
+            if redis_url:
+                self._lsh.keys.size()  # fail now, naming the URL, rather than at the first request
+        except Exception as exc:  # redis raises its own ConnectionError family
+            if redis_url is None:
+                raise
+            raise ReuseIndexUnavailable(f"the passage index cannot reach Redis at {redis_url}: {exc}") from exc
+        self._counts: dict[int, int] = {}  # article id -> passages indexed (in-process bookkeeping)
+
+    def _guard(self, action: str):  # type: ignore[no-untyped-def]
+        index = self
+
+        class _Guard:
+            def __enter__(self) -> None:
+                return None
+
+            def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+                if exc is not None and index.redis_url and isinstance(exc, _CONNECTION_ERRORS):
+                    raise ReuseIndexUnavailable(f"the passage index lost Redis at {index.redis_url} ({action}): {exc}") from exc
+                return False
+
+        return _Guard()
+
+    def add(self, article_id: int, signatures: Iterable[PassageSignature]) -> None:
+        """Index an article's passages (replacing any passages it had)."""
+        self.remove(article_id)
+        with self._guard("add"):
+            with self._lsh.insertion_session() as session:
+                count = 0
+                for seq, passage in enumerate(signatures):
+                    session.insert(f"{article_id}:{seq}", passage.minhash, check_duplication=False)
+                    count += 1
+        self._counts[article_id] = count
+
+    def remove(self, article_id: int, *, passages: int | None = None) -> None:
+        """Drop an article's passages (``passages``: how many it has, when this process did not index it)."""
+        count = passages if passages is not None else self._counts.get(article_id, 0)
+        with self._guard("remove"):
+            for seq in range(count):
+                key = f"{article_id}:{seq}"
+                if key in self._lsh:
+                    self._lsh.remove(key)
+        self._counts.pop(article_id, None)
+
+    def candidates(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> dict[int, int]:
+        """Articles sharing at least one candidate passage: article id -> passages hit."""
+        hits: Counter[int] = Counter()
+        with self._guard("query"):
+            for passage in signatures:
+                found = {int(key.split(":", 1)[0]) for key in self._lsh.query(passage.minhash)}
+                hits.update(found)
+        hits.pop(exclude, None)  # type: ignore[arg-type]
+        return dict(hits)
+
+    def rebuild(self, articles: Iterable[tuple[int, list[PassageSignature]]]) -> int:
+        """Index every (article id, signatures); returns the number of passages indexed."""
+        total = 0
+        with self._guard("rebuild"):
+            with self._lsh.insertion_session(buffer_size=50_000) as session:
+                for article_id, signatures in articles:
+                    for seq, passage in enumerate(signatures):
+                        session.insert(f"{article_id}:{seq}", passage.minhash, check_duplication=False)
+                    self._counts[article_id] = len(signatures)
+                    total += len(signatures)
+        return total
+
+    def clear(self) -> None:
+        """Empty the index (in Redis: this prefix's keys only)."""
+        with self._guard("clear"):
+            if self.redis_url:
+                for key in list(self._lsh.keys.keys()):
+                    # With Redis, datasketch stores keys pickled.
+                    self._lsh.remove(pickle.loads(key) if self._lsh.prepickle else key)
+            else:
+                self._lsh = MinHashLSH(threshold=self._lsh.threshold, num_perm=self.num_perm)
+        self._counts.clear()
+
+    def __len__(self) -> int:
+        with self._guard("size"):
+            return self._lsh.keys.size()
