@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -64,20 +65,38 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        n = normalize(text)
-        words, starts, ends = [], [], []
-        for match in WORD.finditer(n.text):
-            s, e = n.original_span(match.start(), match.end())
-            words.append(match.group())
-            starts.append(s)
-            ends.append(e)
-        return cls(tuple(words), tuple(starts), tuple(ends))
+        return _tokens(text)
 
     def index_at(self, offset: int) -> int:
         """Index of the first word starting at or after ``offset``."""
         from bisect import bisect_left
 
         return bisect_left(self.starts, offset)
+
+
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> Tokens:
+    # Cached: a source text is aligned against many queries.
+    n = normalize(text)
+    matches = list(WORD.finditer(n.text))
+    return Tokens(
+        tuple(m.group() for m in matches),
+        tuple(n.starts[m.start()] for m in matches),
+        tuple(n.ends[m.end() - 1] for m in matches),
+    )
+
+
+@lru_cache(maxsize=2048)
+def _sentence_units(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """(first word, end word, content words) of each sentence with enough content."""
+    tokens = _tokens(text)
+    out = []
+    for span in sentences(text):
+        i0, i1 = tokens.index_at(span.start), tokens.index_at(span.end)
+        words = _content(tokens.words[i0:i1])
+        if len(words) >= MIN_SENTENCE_CONTENT:
+            out.append((i0, i1, frozenset(words)))
+    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -114,24 +133,15 @@ def _content(words: tuple[str, ...]) -> set[str]:
     return {w for w in words if w not in STOPWORDS and len(w) > 1}
 
 
-def _sentence_seeds(a_text: str, b_text: str, a: Tokens, b: Tokens) -> list[_Seed]:
+def _sentence_seeds(a_text: str, b_text: str) -> list[_Seed]:
     """Sentence pairs with a high Dice coefficient of content words (order-blind)."""
-    def units(text: str, tokens: Tokens) -> list[tuple[int, int, set[str]]]:
-        out = []
-        for span in sentences(text):
-            i0, i1 = tokens.index_at(span.start), tokens.index_at(span.end)
-            words = _content(tokens.words[i0:i1])
-            if len(words) >= MIN_SENTENCE_CONTENT:
-                out.append((i0, i1, words))
-        return out
-
-    b_units = units(b_text, b)
+    b_units = _sentence_units(b_text)
     by_word: dict[str, list[int]] = defaultdict(list)
     for n, (_, _, words) in enumerate(b_units):
         for w in words:
             by_word[w].append(n)
     seeds = []
-    for i0, i1, words in units(a_text, a):
+    for i0, i1, words in _sentence_units(a_text):
         overlap: dict[int, int] = defaultdict(int)
         for w in words:
             for n in by_word.get(w, ()):
@@ -167,7 +177,7 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
     a, b = Tokens.of(a_text), Tokens.of(b_text)
     if not a.words or not b.words:
         return []
-    seeds = [s for s in _runs(a, b) if s.matched >= SEED_NGRAM] + _sentence_seeds(a_text, b_text, a, b)
+    seeds = [s for s in _runs(a, b) if s.matched >= SEED_NGRAM] + _sentence_seeds(a_text, b_text)
     chains = _chain(seeds)
     # Chaining can grow a passage past its twin on one side: chain again once.
     chains = _chain(chains)

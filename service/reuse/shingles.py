@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from service.text.normalize import normalize
@@ -57,7 +58,10 @@ def _spaceless(text: str) -> bool:
 
 def shingle(text: str) -> tuple[int, ...]:
     """The sorted, distinct shingle hashes of a piece of text."""
-    normalised = normalize(text).text
+    return _shingle_normalised(normalize(text).text)
+
+
+def _shingle_normalised(normalised: str) -> tuple[int, ...]:
     if _spaceless(normalised):
         compact = re.sub(r"\W+", "", normalised)
         grams = {compact[i : i + CHAR_NGRAM] for i in range(max(1, len(compact) - CHAR_NGRAM + 1))}
@@ -88,4 +92,10 @@ def passages(text: str) -> list[Passage]:
         merged.append((previous[0], last[1], previous[2] + last[2]))
     if not merged and text.strip():
         merged = [(0, len(text), len(WORD.findall(text)))]
-    return [Passage(s, e, w, shingle(text[s:e])) for s, e, w in merged]
+    # Normalise once; each passage's shingles come from its slice of the normalised text.
+    n = normalize(text)
+    out = []
+    for s, e, w in merged:
+        i, j = bisect_left(n.starts, s), bisect_left(n.starts, e)
+        out.append(Passage(s, e, w, _shingle_normalised(n.text[i:j])))
+    return out

@@ -34,6 +34,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 _DROP = frozenset(
     [chr(c) for c in range(0x064B, 0x0660)]  # harakat, tanween, shadda, sukun, ...
     + ["\u0670", "\u0640"]  # dagger alef, tatweel
@@ -100,8 +102,73 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char) == "Mn"
 
 
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, tuple[int, ...]]]:
+    """Per BMP code point: fold length (-1: use the reference path), first folded code, "is a mark"; the folds."""
+    lengths = np.zeros(0x10000, dtype=np.int64)
+    first = np.zeros(0x10000, dtype=np.int64)
+    mark = np.zeros(0x10000, dtype=bool)
+    folds: dict[int, tuple[int, ...]] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            lengths[code] = -1
+            continue
+        char = chr(code)
+        folded = fold_char(char)
+        folds[code] = tuple(ord(c) for c in folded)
+        first[code] = folds[code][0] if folded else 0
+        # Expansions holding a space or a mark interact with collapsing and diacritic ranges.
+        simple = len(folded) <= 1 or not any(c == " " or unicodedata.category(c) == "Mn" for c in folded)
+        lengths[code] = len(folded) if simple else -1
+        mark[code] = unicodedata.category(char) == "Mn"
+    return lengths, first, mark, folds
+
+
 def normalize(text: str) -> NormalizedText:
     """Normalise ``text`` for matching, keeping a map back to ``text``'s offsets."""
+    if len(text) > 64:
+        fast = _normalize_vectorised(text)
+        if fast is not None:
+            return fast
+    return normalize_reference(text)
+
+
+def _normalize_vectorised(text: str) -> NormalizedText | None:
+    """``normalize_reference`` computed with numpy (None: a rare character, use the reference)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if codes.size and int(codes.max()) >= 0x10000:
+        return None
+    length_table, first_table, mark_table, folds = _tables()
+    lengths = length_table[codes]
+    if (lengths < 0).any():
+        return None
+    origin = np.repeat(np.arange(codes.size), lengths)  # original index of each output character
+    chars = first_table[codes[origin]]
+    for position in np.flatnonzero(lengths[origin] > 1):  # expansions: rare
+        i = origin[position]
+        first = position - np.searchsorted(origin, i) if position else 0
+        chars[position] = folds[int(codes[i])][first]
+    space = chars == 32
+    drop = space & np.concatenate(([True], space[:-1]))  # collapse runs, drop a leading space
+    origin, chars = origin[~drop], chars[~drop]
+    if chars.size and chars[-1] == 32:
+        origin, chars = origin[:-1], chars[:-1]
+    # The last output character of an original one runs over the dropped diacritics after it.
+    n = codes.size
+    dropped_mark = (lengths == 0) & mark_table[codes]
+    positions = np.arange(n + 1)
+    not_mark = np.where(np.concatenate((~dropped_mark, [True])), positions, n)
+    next_not_mark = np.minimum.accumulate(not_mark[::-1])[::-1]
+    last_of_origin = np.concatenate((origin[1:] != origin[:-1], [True])) if origin.size else origin.astype(bool)
+    ends = np.where(last_of_origin, next_not_mark[origin + 1], origin + 1)
+    out = chars.astype("<u4").tobytes().decode("utf-32-le")
+    for pattern, replacement in _VARIANTS:
+        out = pattern.sub(replacement, out)
+    return NormalizedText(out, tuple(origin.tolist()), tuple(ends.tolist()))
+
+
+def normalize_reference(text: str) -> NormalizedText:
+    """The character-by-character definition of ``normalize`` (and its path for rare characters)."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

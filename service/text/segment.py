@@ -71,45 +71,54 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
     return (len(word) == 1 and not word.isdigit()) or word.lower() in _ABBREVIATIONS
 
 
+_INTERESTING = re.compile(r"[.!?؟…«“„‹»”›\"]")
+
+
 def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
     spans = []
     sentence_start = start
     quote_open_at: int | None = None
-    i = start
-    while i < end:
+    resume = start
+    # Only end marks and quotation marks matter: visit those, skip the rest.
+    for match in _INTERESTING.finditer(text, start, end):
+        i = match.start()
+        if i < resume:
+            continue
         char = text[i]
+        if quote_open_at is not None and i - quote_open_at > MAX_QUOTE:
+            quote_open_at = None  # an unclosed quotation: stop protecting it
         if char in _OPEN or (char in _STRAIGHT and quote_open_at is None):
             quote_open_at = i
-        elif char in _CLOSE or char in _STRAIGHT:
+            continue
+        if char in _CLOSE or char in _STRAIGHT:
             quote_open_at = None
             # “... ended.” — the sentence ended inside the quotation: end it after the mark.
             if i > sentence_start and text[i - 1] in _END and (i + 1 >= end or text[i + 1].isspace()):
                 spans.append(Span(sentence_start, i + 1))
-                k = i + 1
-                while k < end and text[k].isspace():
-                    k += 1
-                sentence_start, i = k, k
-                continue
-        elif quote_open_at is not None and i - quote_open_at > MAX_QUOTE:
-            quote_open_at = None  # an unclosed quotation: stop protecting it
-        if char in _END and quote_open_at is None:
-            j = i
-            while j + 1 < end and text[j + 1] in _END:
-                j += 1
-            while j + 1 < end and (text[j + 1] in _CLOSE or text[j + 1] in _STRAIGHT or text[j + 1] == ")"):
-                j += 1
-            boundary = j + 1 >= end or text[j + 1].isspace()
-            if boundary and not (char == "." and j == i and _is_abbreviation(text, sentence_start, i)):
-                spans.append(Span(sentence_start, j + 1))
-                k = j + 1
-                while k < end and text[k].isspace():
-                    k += 1
-                sentence_start, i = k, k
-                continue
-        i += 1
+                sentence_start = resume = _skip_space(text, i + 1, end)
+            continue
+        if quote_open_at is not None:
+            continue
+        j = i
+        while j + 1 < end and text[j + 1] in _END:
+            j += 1
+        while j + 1 < end and (text[j + 1] in _CLOSE or text[j + 1] in _STRAIGHT or text[j + 1] == ")"):
+            j += 1
+        boundary = j + 1 >= end or text[j + 1].isspace()
+        if boundary and not (char == "." and j == i and _is_abbreviation(text, sentence_start, i)):
+            spans.append(Span(sentence_start, j + 1))
+            sentence_start = resume = _skip_space(text, j + 1, end)
+        else:
+            resume = j + 1
     if sentence_start < end:
         spans.append(Span(sentence_start, end))
     return [s for s in spans if text[s.start:s.end].strip()]
+
+
+def _skip_space(text: str, position: int, end: int) -> int:
+    while position < end and text[position].isspace():
+        position += 1
+    return position
 
 
 def _cut_long(text: str, span: Span) -> list[Span]:

@@ -64,3 +64,12 @@ def test_spans_reproduce_the_normalised_text(text: str, data: st.DataObject) -> 
     # Normalising the original slice gives back the normalised span (up to edge whitespace;
     # a character NFKC expands into several may be cut by the span and come back whole).
     assert n.text[start:end].strip(" ") in normalize(text[s:e]).text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ARABIC_HEAVY, min_size=1, max_size=6))
+def test_vectorised_path_equals_the_reference(pieces: list[str]) -> None:
+    from service.text.normalize import normalize_reference
+
+    text = "بداية النص " * 7 + " ".join(pieces)  # over the length where the numpy path starts
+    assert normalize(text) == normalize_reference(text)
