@@ -12,7 +12,8 @@ from service.config import Settings, get_settings
 from service.errors import StorydiffError
 from service.ingest import parse_date_bound
 from service.runtime import Runtime
-from service.sources import article_record, count_items, read_article_files, read_seeds
+from service.records import article_record, link_record
+from service.sources import count_items, read_article_files, read_seeds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     articles.add_argument("--offset", type=int, default=0)
     articles.add_argument("--limit", type=int, default=50)
     articles.add_argument("--json", action="store_true", help="JSON with the full texts")
+    reuse = commands.add_parser("reuse", help="an article's copy links: what it copied, who copied it")
+    reuse.add_argument("id", type=int)
+    reuse.add_argument("--json", action="store_true")
+
+    flags = commands.add_parser("flags", help="recent articles carrying copied text")
+    flags.add_argument("--outlet")
+    flags.add_argument("--since")
+    flags.add_argument("--until")
+    flags.add_argument("--min-share", type=float, default=0.0)
+    credit = flags.add_mutually_exclusive_group()
+    credit.add_argument("--credited", dest="credited", action="store_const", const=True)
+    credit.add_argument("--uncredited", dest="credited", action="store_const", const=False)
+    flags.add_argument("--relation", choices=["copy", "same_outlet", "repost", "any"], default="copy")
+    flags.add_argument("--offset", type=int, default=0)
+    flags.add_argument("--limit", type=int, default=50)
+    flags.add_argument("--json", action="store_true")
+
+    commands.add_parser("reindex", help="rebuild the passage index from the database (e.g. after Redis was lost)")
     return parser
 
 
@@ -127,7 +146,54 @@ def _migrate(_args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-_COMMANDS = {"migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
+def _reuse(args: argparse.Namespace, runtime: Runtime) -> int:
+    views = runtime.reuse(args.id)
+    records = [link_record(v) for v in views]
+    if args.json:
+        print(json.dumps({"article_id": args.id, "links": records}, ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        direction = "copied from" if r["target"]["id"] == args.id else "copied by"  # type: ignore[index]
+        other = r["source"] if direction == "copied from" else r["target"]
+        print(f"{direction:<12} {other['id']:>6}  {other['outlet'] or '—':<24} share {r['share']:.0%}  "  # type: ignore[index]
+              f"{r['relation']:<11} {'credited: ' + str(r['credit']) if r['credited'] else 'not credited'}")
+    print(f"({len(records)} links)")
+    return 0
+
+
+def _flags(args: argparse.Namespace, runtime: Runtime) -> int:
+    views, total = runtime.flags(
+        outlet=args.outlet,
+        since=parse_date_bound(args.since, field="since") if args.since else None,
+        until=parse_date_bound(args.until, field="until", end=True) if args.until else None,
+        min_share=args.min_share,
+        credited=args.credited,
+        relation=None if args.relation == "any" else args.relation,
+        offset=args.offset,
+        limit=args.limit,
+    )
+    records = [link_record(v) for v in views]
+    if args.json:
+        print(json.dumps({"items": records, "total": total}, ensure_ascii=False, indent=2))
+        return 0
+    for r in records:
+        t, s = r["target"], r["source"]
+        print(f"{t['id']:>6} {t['outlet'] or '—':<20} <- {s['id']:>6} {s['outlet'] or '—':<20} share {r['share']:.0%}  "  # type: ignore[index]
+              f"{r['label']:<9} {'credited' if r['credited'] else 'NOT credited'}")
+    print(f"({total} flags)")
+    return 0
+
+
+def _reindex(_args: argparse.Namespace, runtime: Runtime) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit="article", total=runtime.store.count()) as bar:
+        passages = runtime.reindex(progress=lambda n: bar.update(1))
+    print(json.dumps({"passages": passages}))
+    return 0
+
+
+_COMMANDS = {"reuse": _reuse, "flags": _flags, "reindex": _reindex, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    redis_prefix: str = "storydiff"  # key prefix of the passage index in Redis
     api_key: SecretStr | None = None
     # Refused before parsing: one article's request body, and a bulk upload's.
     max_article_bytes: int = Field(default=2_000_000, gt=0)

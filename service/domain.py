@@ -91,6 +91,48 @@ class ArticleInput:
 
 
 @dataclass(frozen=True, slots=True)
+class PassageRecord:
+    """A stored passage signature: cleaned-text offsets and serialised MinHash bytes."""
+
+    start: int
+    end: int
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSpan:
+    """One copied passage: offsets into the ORIGINAL texts of the target and the source."""
+
+    target_start: int
+    target_end: int
+    source_start: int
+    source_end: int
+    kind: str  # verbatim | edited
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLink:
+    """``target`` (the later article) shares ``spans`` with ``source`` (the earlier one).
+
+    ``relation``: ``copy`` (between outlets), ``same_outlet``, or ``repost`` (the same text
+    again, outlet unknown). ``share``: copied characters / characters of the target's
+    cleaned text. ``credited``: the target names the source's outlet or an agency.
+    ``label`` as in the METER corpus: ``wholly``, ``partially`` or ``non`` derived.
+    """
+
+    target_id: int
+    source_id: int
+    relation: str
+    share: float
+    credited: bool
+    credit: str | None
+    label: str
+    spans: tuple[LinkSpan, ...]
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewArticle:
     """A prepared article, ready to store: text cleaned, hashed and its language known."""
 
@@ -104,6 +146,7 @@ class NewArticle:
     language: str | None = None
     html: str | None = None
     chrome_keys: frozenset[str] = frozenset()  # its normalised short lines, for outlet chrome counts
+    passages: tuple[PassageRecord, ...] = ()  # MinHash signatures of the cleaned text's passages
 
 
 @dataclass(frozen=True, slots=True)

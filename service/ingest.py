@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from service.config import Settings
-from service.domain import ArticleInput, IngestResult, NewArticle
+from service.domain import ArticleInput, IngestResult, NewArticle, PassageRecord
+from service.reuse.signatures import sign_passages
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.storage.store import Store
 from service.text.boilerplate import clean, line_keys
@@ -119,6 +120,7 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         language=language,
         html=html,
         chrome_keys=line_keys(text, max_length=MAX_CHROME_LINE),
+        passages=tuple(PassageRecord(p.start, p.end, p.signature) for p in sign_passages(cleaned.text)),
     )
 
 

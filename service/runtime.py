@@ -1,7 +1,8 @@
 """The running service's parts, opened once and shared by the API, the CLI and scripts.
 
-``Runtime`` owns the store (and, as they arrive, the reuse index, the encoder and the
-story clusters) and is the one place that knows what follows the storing of an article.
+``Runtime`` owns the store and the passage index (and, as they arrive, the encoder and
+the story clusters) and is the one place that knows what follows the storing of an
+article: its passages join the index and its copy links are found and stored.
 
 Example:
     >>> with Runtime.open(Settings(database_url="sqlite:///var/demo.db")) as runtime:  # doctest: +SKIP
@@ -10,23 +11,62 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 
 from service.config import Settings
-from service.domain import ArticleInput, IngestResult
-from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line
-from service.text.boilerplate import line_keys
+from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord
+from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare
+from service.reuse.align import CopiedSpan
+from service.reuse.detect import find_copies
+from service.reuse.flags import link_between
+from service.reuse.index import PassageIndex
+from service.reuse.signatures import PassageSignature
 from service.storage.store import Store
+from service.text.boilerplate import line_keys
+
+
+def _signatures(records: list[PassageRecord] | tuple[PassageRecord, ...]) -> list[PassageSignature]:
+    return [PassageSignature.from_bytes(r.start, r.end, r.signature) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A copy link with both of its articles."""
+
+    link: CopyLink
+    target: Article
+    source: Article
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCopy:
+    """A stored article sharing passages with an unstored text (spans: a = the text, b = the article)."""
+
+    article: Article
+    spans: tuple[CopiedSpan, ...]
+    share: float
 
 
 class Runtime:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, index: PassageIndex) -> None:
         self.settings = settings
         self.store = store
+        self.index = index
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
-        return cls(settings, Store.open(settings.database_url))
+        store = Store.open(settings.database_url)
+        try:
+            index = PassageIndex(redis_url=settings.redis_url, prefix=settings.redis_prefix)
+            # In-process: rebuilt from the stored signatures. In Redis: only when it is empty.
+            if settings.redis_url is None or len(index) == 0:
+                index.rebuild((aid, _signatures(p)) for aid, p in store.iter_passages())
+        except Exception:
+            store.close()
+            raise
+        return cls(settings, store, index)
 
     def close(self) -> None:
         self.store.close()
@@ -37,6 +77,8 @@ class Runtime:
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
 
+    # -- articles -----------------------------------------------------------------
+
     def ingest(self, article: ArticleInput) -> IngestResult:
         return ingest(self.store, article, settings=self.settings, after_store=self._after_store)
 
@@ -45,9 +87,90 @@ class Runtime:
 
     def delete(self, article_id: int) -> None:
         article = self.store.get(article_id)
+        self.index.remove(article_id, passages=len(self.store.passages_of(article_id)))
         self.store.delete(article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE))
 
     def _after_store(self, result: IngestResult) -> None:
-        """Follow-up work for a newly stored article (reuse index, embeddings, stories)."""
+        """A new article's passages join the index; its copy links are found and stored."""
         if not result.created:
             return
+        article = result.article
+        signatures = _signatures(self.store.passages_of(article.id))
+        self.store.save_links(self._links_for(article, signatures))
+        self.index.add(article.id, signatures)
+        self.store.mark_done(article.id, "reuse")
+
+    # -- reuse --------------------------------------------------------------------
+
+    def _links_for(self, article: Article, signatures: list[PassageSignature]) -> list[CopyLink]:
+        copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id)
+        return [link_between(article, self.store.get(c.other_id), c.spans) for c in copies]
+
+    def _clean_text(self, article_id: int) -> str:
+        return self.store.get(article_id).clean_text
+
+    def reuse(self, article_id: int) -> list[LinkView]:
+        """The stored copy links of an article (as the copier or as the source)."""
+        self.store.get(article_id)  # NotFound for an unknown id
+        return self._views(self.store.links_of(article_id))
+
+    def flags(self, **filters: object) -> tuple[list[LinkView], int]:
+        """Recent articles that copied (filters as ``Store.flags``), with their sources."""
+        links, total = self.store.flags(**filters)  # type: ignore[arg-type]
+        return self._views(links), total
+
+    def _views(self, links: list[CopyLink]) -> list[LinkView]:
+        cache: dict[int, Article] = {}
+
+        def get(article_id: int) -> Article:
+            if article_id not in cache:
+                cache[article_id] = self.store.get(article_id)
+            return cache[article_id]
+
+        return [LinkView(link, get(link.target_id), get(link.source_id)) for link in links]
+
+    def check(self, article: ArticleInput) -> tuple[str, list[CheckedCopy]]:
+        """An unstored text against the whole index: (its cleaned text, the stored articles it shares passages with)."""
+        new = prepare(article)
+        signatures = _signatures(new.passages)
+        copies = find_copies(new.clean.text, self.index, self._clean_text, signatures=signatures)
+        clean = new.clean
+        out = []
+        for copy in copies:
+            stored = self.store.get(copy.other_id)
+            mapped = []
+            for s in copy.spans:
+                a0, a1 = clean.original_span(s.a_start, s.a_end)
+                b0, b1 = stored.clean.original_span(s.b_start, s.b_end)
+                mapped.append(CopiedSpan(a0, a1, b0, b1, s.kind, s.similarity))
+            covered = sum(s.a_end - s.a_start for s in copy.spans) / max(len(clean.text), 1)
+            out.append(CheckedCopy(stored, tuple(mapped), round(min(covered, 1.0), 4)))
+        return new.text, out
+
+    def reindex(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the passage index from the stored signatures (after Redis was lost or emptied)."""
+        self.index.clear()
+        count = 0
+
+        def articles():  # type: ignore[no-untyped-def]
+            nonlocal count
+            for article_id, records in self.store.iter_passages():
+                count += 1
+                if progress is not None:
+                    progress(count)
+                yield article_id, _signatures(records)
+
+        return self.index.rebuild(articles())
+
+    def relink(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute every article's copy links against the index (resumable: marks per article)."""
+        done = 0
+        for article_id in self.store.pending("links"):
+            article = self.store.get(article_id)
+            self.store.save_links(self._links_for(article, _signatures(self.store.passages_of(article_id))))
+            self.store.mark_done(article_id, "links")
+            done += 1
+            if progress is not None:
+                progress(done)
+        return done
+

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from service.domain import Article, ArticleInput
+from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError
 from service.ingest import decode_utf8, parse_article, parse_datetime
 
@@ -136,17 +135,6 @@ def read_seeds(directory: Path) -> list[ArticleInput]:
             )
         )
     return seeds
-
-
-def article_record(article: Article, *, with_text: bool = True) -> dict[str, object]:
-    """A JSON-ready dict of an article (what ``storydiff articles --json`` prints)."""
-    record = asdict(article)
-    record.pop("blocks")
-    record.pop("html")
-    if not with_text:
-        record.pop("text")
-        record.pop("clean_text")
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in record.items()}
 
 
 def looks_like_html(content: str) -> bool:

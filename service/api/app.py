@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api import errors
 from service.api.pages import routes as pages
-from service.api.routes import articles, health
+from service.api.routes import articles, health, reuse
 from service.config import Settings, get_settings
 from service.runtime import Runtime
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(articles.router)
+    app.include_router(reuse.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     return app

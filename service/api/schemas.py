@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain import Article, ArticlePage, IngestResult
 from service.ingest import LineResult
+from service.runtime import CheckedCopy, LinkView
 
 
 class ArticleIn(BaseModel):
@@ -101,3 +102,107 @@ class BulkOut(BaseModel):
 class DeletedOut(BaseModel):
     ok: bool = True
     deleted: int
+
+
+class ArticleRef(BaseModel):
+    """An article named in another answer: enough to show and fetch it."""
+
+    id: int
+    title: str | None
+    outlet: str | None
+    published_at: datetime | None
+    language: str | None
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleRef:
+        return cls(id=article.id, title=article.title, outlet=article.outlet, published_at=article.published_at, language=article.language)
+
+
+class LinkSpanOut(BaseModel):
+    """Offsets into the ORIGINAL texts (``text`` of each article)."""
+
+    target_start: int
+    target_end: int
+    source_start: int
+    source_end: int
+    kind: str
+    similarity: float
+
+
+class LinkOut(BaseModel):
+    target: ArticleRef
+    source: ArticleRef
+    relation: str
+    share: float
+    credited: bool
+    credit: str | None
+    label: str
+    spans: list[LinkSpanOut]
+
+    @classmethod
+    def of(cls, view: LinkView) -> LinkOut:
+        link = view.link
+        return cls(
+            target=ArticleRef.of(view.target),
+            source=ArticleRef.of(view.source),
+            relation=link.relation,
+            share=link.share,
+            credited=link.credited,
+            credit=link.credit,
+            label=link.label,
+            spans=[LinkSpanOut(**{f: getattr(s, f) for f in LinkSpanOut.model_fields}) for s in link.spans],
+        )
+
+
+class ReuseOut(BaseModel):
+    ok: bool = True
+    article_id: int
+    label: str  # wholly | partially | non: how much of this article was copied from earlier ones
+    copied_from: list[LinkOut]  # earlier articles this one took passages from
+    copied_by: list[LinkOut]  # later articles that took passages from this one
+
+    @classmethod
+    def of(cls, article_id: int, views: list[LinkView]) -> ReuseOut:
+        copied_from = [LinkOut.of(v) for v in views if v.link.target_id == article_id]
+        copied_by = [LinkOut.of(v) for v in views if v.link.source_id == article_id]
+        labels = {link.label for link in copied_from if link.relation == "copy"}
+        label = "wholly" if "wholly" in labels else ("partially" if labels else "non")
+        return cls(article_id=article_id, label=label, copied_from=copied_from, copied_by=copied_by)
+
+
+class CheckSpanOut(BaseModel):
+    """``a_*``: offsets into the text sent; ``b_*``: into the stored article's text."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    kind: str
+    similarity: float
+
+
+class CheckMatchOut(BaseModel):
+    article: ArticleRef
+    share: float
+    spans: list[CheckSpanOut]
+
+    @classmethod
+    def of(cls, copy: CheckedCopy) -> CheckMatchOut:
+        return cls(
+            article=ArticleRef.of(copy.article),
+            share=copy.share,
+            spans=[CheckSpanOut(**{f: getattr(s, f) for f in CheckSpanOut.model_fields}) for s in copy.spans],
+        )
+
+
+class CheckOut(BaseModel):
+    ok: bool = True
+    matches: list[CheckMatchOut]
+
+
+class FlagsOut(BaseModel):
+    ok: bool = True
+    items: list[LinkOut]
+    total: int
+    offset: int
+    limit: int

@@ -3,8 +3,9 @@
 Two kinds of seeds, as the best PAN text-alignment systems use them:
 - runs of identical normalised words (from shared word trigrams, extended greedily):
   verbatim copy, even when spelling variants and diacritics differ (normalisation);
-- sentence pairs whose content-word bags overlap strongly (Dice coefficient): copy with
-  shuffled words, substitutions and small edits, which breaks word runs.
+- sentences and windows of content words whose bags overlap strongly (Dice
+  coefficient; window pairs all at once as a sparse matrix product): copy with shuffled
+  words, substitutions and small edits, which break word runs.
 Seeds are then extended: neighbouring seeds whose gaps are small on both sides (a few
 words inserted, deleted or changed; a sentence dropped) merge into one passage. Passages
 that overlap an already accepted, longer one are dropped (one case per copied passage).
@@ -22,7 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import Indel
+from scipy import sparse
 
 from service.reuse.shingles import STOPWORDS
 from service.text.normalize import normalize
@@ -31,11 +34,19 @@ from service.text.segment import WORD, sentences
 SEED_NGRAM = 3
 MAX_GAP_WORDS = 6  # inserted/deleted/changed words bridged between two seeds
 MIN_SPAN_WORDS = 8  # shorter shared runs are common phrases, not copying
-# A passage needs one unbroken run this long (or a whole matching sentence): titles and
+# A passage needs one unbroken run this long (or several window seeds): titles and
 # names ("الرئيس الروسي فلاديمير بوتين") are shared by every report of a story, in runs of 4-5.
 MIN_RUN_WORDS = 6
 MIN_DENSITY = 0.5  # matched words / span words, on the shorter side
-SENTENCE_DICE = 0.6  # content-word overlap that makes two sentences one (shuffled, edited)
+# Order-blind seeds: windows of content words whose bags overlap by this Dice coefficient
+# (shuffled words, substituted synonyms). A passage built of them alone needs several.
+WINDOW_WORDS = 16
+WINDOW_STRIDE = 8
+MIN_WINDOW_WORDS = 8
+WINDOW_DICE = 0.5
+MIN_WINDOW_SEEDS = 3
+# A whole sentence pair this similar (content-word Dice) counts as strong as that.
+SENTENCE_DICE = 0.6
 MIN_SENTENCE_CONTENT = 5
 
 
@@ -87,6 +98,21 @@ def _tokens(text: str) -> Tokens:
 
 
 @lru_cache(maxsize=2048)
+def _windows(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...]]:
+    """Overlapping windows of content words: (first word, end word) spans and their word sets."""
+    tokens = _tokens(text)
+    content = [i for i, w in enumerate(tokens.words) if w not in STOPWORDS and len(w) > 1]
+    spans, bags = [], []
+    for k in range(0, max(len(content) - WINDOW_WORDS, 0) + 1, WINDOW_STRIDE):
+        chunk = content[k : k + WINDOW_WORDS]
+        if len(chunk) < MIN_WINDOW_WORDS:
+            break
+        spans.append((chunk[0], chunk[-1] + 1))
+        bags.append(frozenset(tokens.words[i] for i in chunk))
+    return tuple(spans), tuple(bags)
+
+
+@lru_cache(maxsize=2048)
 def _sentence_units(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """(first word, end word, content words) of each sentence with enough content."""
     tokens = _tokens(text)
@@ -107,7 +133,7 @@ class _Seed:
     b1: int
     matched: int
     longest: int = 0  # longest unbroken run of identical words
-    sentence: bool = False  # a whole sentence pair matched (order-blind)
+    windows: int = 0  # order-blind window seeds merged in
 
 
 def _runs(a: Tokens, b: Tokens) -> list[_Seed]:
@@ -149,7 +175,39 @@ def _sentence_seeds(a_text: str, b_text: str) -> list[_Seed]:
         for n, shared in overlap.items():
             j0, j1, other = b_units[n]
             if 2 * shared / (len(words) + len(other)) >= SENTENCE_DICE:
-                seeds.append(_Seed(i0, i1, j0, j1, shared, sentence=True))
+                seeds.append(_Seed(i0, i1, j0, j1, shared, windows=MIN_WINDOW_SEEDS))
+    return seeds
+
+
+def _window_seeds(a_text: str, b_text: str) -> list[_Seed]:
+    """Window pairs whose content-word bags overlap strongly (Dice): order-blind seeds."""
+    a_spans, a_bags = _windows(a_text)
+    b_spans, b_bags = _windows(b_text)
+    if not a_bags or not b_bags:
+        return []
+    vocabulary: dict[str, int] = {}
+    def matrix(bags: tuple[frozenset[str], ...]) -> sparse.csr_matrix:
+        rows, cols = [], []
+        for r, bag in enumerate(bags):
+            for w in bag:
+                rows.append(r)
+                cols.append(vocabulary.setdefault(w, len(vocabulary)))
+        return rows, cols
+
+    a_rows, a_cols = matrix(a_bags)
+    b_rows, b_cols = matrix(b_bags)
+    shape = len(vocabulary)
+    a_m = sparse.csr_matrix((np.ones(len(a_rows), dtype=np.float32), (a_rows, a_cols)), shape=(len(a_bags), shape))
+    b_m = sparse.csr_matrix((np.ones(len(b_rows), dtype=np.float32), (b_rows, b_cols)), shape=(len(b_bags), shape))
+    shared = (a_m @ b_m.T).tocoo()  # shared words of every window pair, computed at once
+    a_sizes = np.asarray(a_m.sum(axis=1)).ravel()
+    b_sizes = np.asarray(b_m.sum(axis=1)).ravel()
+    dice = 2 * shared.data / (a_sizes[shared.row] + b_sizes[shared.col])
+    seeds = []
+    for r, c, d, n in zip(shared.row, shared.col, dice, shared.data):
+        if d >= WINDOW_DICE:
+            (i0, i1), (j0, j1) = a_spans[r], b_spans[c]
+            seeds.append(_Seed(i0, i1, j0, j1, int(n), windows=1))
     return seeds
 
 
@@ -165,10 +223,10 @@ def _chain(seeds: list[_Seed]) -> list[_Seed]:
                 chain.b0 = min(chain.b0, seed.b0)
                 chain.matched += seed.matched
                 chain.longest = max(chain.longest, seed.longest)
-                chain.sentence = chain.sentence or seed.sentence
+                chain.windows += seed.windows
                 break
         else:
-            chains.append(_Seed(seed.a0, seed.a1, seed.b0, seed.b1, seed.matched, seed.longest, seed.sentence))
+            chains.append(_Seed(seed.a0, seed.a1, seed.b0, seed.b1, seed.matched, seed.longest, seed.windows))
     return chains
 
 
@@ -177,7 +235,7 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
     a, b = Tokens.of(a_text), Tokens.of(b_text)
     if not a.words or not b.words:
         return []
-    seeds = [s for s in _runs(a, b) if s.matched >= SEED_NGRAM] + _sentence_seeds(a_text, b_text)
+    seeds = [s for s in _runs(a, b) if s.matched >= SEED_NGRAM] + _sentence_seeds(a_text, b_text) + _window_seeds(a_text, b_text)
     chains = _chain(seeds)
     # Chaining can grow a passage past its twin on one side: chain again once.
     chains = _chain(chains)
@@ -189,7 +247,7 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
         shorter = min(len(a_words), len(b_words))
         if shorter < MIN_SPAN_WORDS or min(chain.matched, shorter) / max(len(a_words), len(b_words)) < MIN_DENSITY:
             continue
-        if chain.longest < MIN_RUN_WORDS and not chain.sentence:
+        if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
             continue
         if any(s < chain.a1 and chain.a0 < e for s, e in taken_a) or any(s < chain.b1 and chain.b0 < e for s, e in taken_b):
             continue

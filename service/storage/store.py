@@ -16,11 +16,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.domain import Article, ArticlePage, Block, IngestResult, NewArticle
+from service.domain import Article, ArticlePage, Block, CopyLink, IngestResult, LinkSpan, NewArticle, PassageRecord
 from service.errors import NotFound, Unavailable
 from service.storage import migrate
 from service.storage.engine import open_engine
-from service.storage.tables import article_jobs, articles, outlet_lines, outlets
+from service.storage.tables import article_jobs, articles, copy_links, outlet_lines, outlets, passages
 
 MAX_PAGE = 500
 
@@ -47,6 +47,20 @@ def _to_article(row: RowMapping) -> Article:
         published_at=_utc(row["published_at"]),
         language=row["language"],
         html=row["html"],
+        created_at=_utc(row["created_at"]),
+    )
+
+
+def _to_link(row: RowMapping) -> CopyLink:
+    return CopyLink(
+        target_id=row["target_id"],
+        source_id=row["source_id"],
+        relation=row["relation"],
+        share=row["share"],
+        credited=bool(row["credited"]),
+        credit=row["credit"],
+        label=row["label"],
+        spans=tuple(LinkSpan(*span) for span in row["spans"]),
         created_at=_utc(row["created_at"]),
     )
 
@@ -83,6 +97,14 @@ class Store:
                     if existing is not None:
                         return IngestResult(existing, created=False)
                     article_id = self._insert_article(conn, new)
+                    if new.passages:
+                        conn.execute(
+                            passages.insert(),
+                            [
+                                {"article_id": article_id, "seq": n, "start_char": p.start, "end_char": p.end, "signature": p.signature}
+                                for n, p in enumerate(new.passages)
+                            ],
+                        )
                     if new.outlet:
                         self._count_outlet_lines(conn, new.outlet, new.chrome_keys, +1)
                     row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().one()
@@ -102,6 +124,8 @@ class Store:
             if row is None:
                 raise NotFound(f"article {article_id} not found")
             conn.execute(delete(article_jobs).where(article_jobs.c.article_id == article_id))
+            conn.execute(delete(passages).where(passages.c.article_id == article_id))
+            conn.execute(delete(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id)))
             conn.execute(delete(articles).where(articles.c.id == article_id))
             if row.outlet:
                 self._count_outlet_lines(conn, row.outlet, frozenset(chrome_keys), -1)
@@ -189,6 +213,116 @@ class Store:
                 select(outlet_lines.c.line).where(outlet_lines.c.outlet == outlet, outlet_lines.c.articles >= threshold)
             ).scalars()
             return frozenset(lines)
+
+    # -- passages and copy links ------------------------------------------------------
+
+    def passages_of(self, article_id: int) -> list[PassageRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(passages.c.start_char, passages.c.end_char, passages.c.signature)
+                .where(passages.c.article_id == article_id)
+                .order_by(passages.c.seq)
+            ).all()
+        return [PassageRecord(r.start_char, r.end_char, bytes(r.signature)) for r in rows]
+
+    def iter_passages(self, *, batch: int = 20_000) -> Iterator[tuple[int, list[PassageRecord]]]:
+        """(article id, its passages) for every article, in id order (for index rebuilds)."""
+        after = (-1, -1)
+        current_id, current = None, []  # type: ignore[var-annotated]
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    select(passages)
+                    .where((passages.c.article_id > after[0]) | ((passages.c.article_id == after[0]) & (passages.c.seq > after[1])))
+                    .order_by(passages.c.article_id, passages.c.seq)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                break
+            for r in rows:
+                if r.article_id != current_id:
+                    if current_id is not None:
+                        yield current_id, current
+                    current_id, current = r.article_id, []
+                current.append(PassageRecord(r.start_char, r.end_char, bytes(r.signature)))
+            after = (rows[-1].article_id, rows[-1].seq)
+        if current_id is not None:
+            yield current_id, current
+
+    def passage_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(passages)).scalar_one()
+
+    def save_links(self, links: Iterable[CopyLink]) -> None:
+        """Store copy links (replacing an earlier link between the same two articles)."""
+        with self.engine.begin() as conn:
+            for link in links:
+                conn.execute(
+                    delete(copy_links).where(
+                        ((copy_links.c.target_id == link.target_id) & (copy_links.c.source_id == link.source_id))
+                        | ((copy_links.c.target_id == link.source_id) & (copy_links.c.source_id == link.target_id))
+                    )
+                )
+                conn.execute(
+                    copy_links.insert().values(
+                        target_id=link.target_id,
+                        source_id=link.source_id,
+                        relation=link.relation,
+                        share=link.share,
+                        credited=link.credited,
+                        credit=link.credit,
+                        label=link.label,
+                        spans=[[s.target_start, s.target_end, s.source_start, s.source_end, s.kind, s.similarity] for s in link.spans],
+                        created_at=datetime.now(UTC),
+                    )
+                )
+
+    def links_of(self, article_id: int) -> list[CopyLink]:
+        """Every link where the article is the target or the source."""
+        query = select(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(copy_links.c.share.desc())).mappings().all()
+        return [_to_link(r) for r in rows]
+
+    def flags(
+        self,
+        *,
+        outlet: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        min_share: float = 0.0,
+        credited: bool | None = None,
+        relation: str | None = "copy",
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[CopyLink], int]:
+        """Copy links whose target matches the filters, newest target first; and their total."""
+        if offset < 0 or not 1 <= limit <= MAX_PAGE:
+            raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
+        target = articles.alias("target")
+        conditions = [copy_links.c.share >= min_share]
+        if relation is not None:
+            conditions.append(copy_links.c.relation == relation)
+        if credited is not None:
+            conditions.append(copy_links.c.credited == credited)
+        if outlet is not None:
+            conditions.append(target.c.outlet == outlet)
+        if since is not None:
+            conditions.append(target.c.published_at >= since)
+        if until is not None:
+            conditions.append(target.c.published_at <= until)
+        joined = copy_links.join(target, target.c.id == copy_links.c.target_id)
+        query = (
+            select(copy_links)
+            .select_from(joined)
+            .where(*conditions)
+            .order_by(target.c.published_at.desc().nulls_last(), copy_links.c.target_id.desc(), copy_links.c.share.desc())
+        )
+        count = select(func.count()).select_from(joined).where(*conditions)
+        with self.engine.connect() as conn:
+            total = conn.execute(count).scalar_one()
+            rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
+        return [_to_link(r) for r in rows], total
 
     # -- internals ------------------------------------------------------------------
 

@@ -100,6 +100,7 @@ copy_links = Table(
     Column("relation", String(20), nullable=False),
     Column("share", Float, nullable=False),  # copied characters / characters of the target's cleaned text
     Column("credited", Boolean, nullable=False),
+    Column("credit", String(200), nullable=True),  # the name the target credits, when it does
     Column("label", String(20), nullable=False),  # wholly | partially | non (METER)
     Column("spans", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

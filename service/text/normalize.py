@@ -135,7 +135,7 @@ def normalize(text: str) -> NormalizedText:
 
 def _normalize_vectorised(text: str) -> NormalizedText | None:
     """``normalize_reference`` computed with numpy (None: a rare character, use the reference)."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
     if codes.size and int(codes.max()) >= 0x10000:
         return None
     length_table, first_table, mark_table, folds = _tables()

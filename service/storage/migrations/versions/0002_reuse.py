@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("relation", sa.String(20), nullable=False),
         sa.Column("share", sa.Float, nullable=False),
         sa.Column("credited", sa.Boolean, nullable=False),
+        sa.Column("credit", sa.String(200), nullable=True),
         sa.Column("label", sa.String(20), nullable=False),
         sa.Column("spans", sa.JSON, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),

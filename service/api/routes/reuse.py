@@ -1,0 +1,54 @@
+"""Copied wire text: an article's copy links, a check of an unstored text, recent flags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import JsonBody, RuntimeDep
+from service.api.schemas import ArticleIn, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
+from service.ingest import parse_article, parse_date_bound
+
+router = APIRouter(tags=["reuse"])
+
+_ARTICLE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}}
+
+
+@router.get("/articles/{article_id}/reuse", response_model=ReuseOut)
+def article_reuse(article_id: int, runtime: RuntimeDep) -> ReuseOut:
+    """Which earlier articles this one copied from, which later ones copied it: spans, shares, credit."""
+    return ReuseOut.of(article_id, runtime.reuse(article_id))
+
+
+@router.post("/reuse/check", response_model=CheckOut, openapi_extra=_ARTICLE_BODY)
+def reuse_check(body: JsonBody, runtime: RuntimeDep) -> CheckOut:
+    """An unstored article (same JSON as POST /articles) against every stored one; nothing is stored."""
+    _text, copies = runtime.check(parse_article(body))
+    return CheckOut(matches=[CheckMatchOut.of(c) for c in copies])
+
+
+@router.get("/flags", response_model=FlagsOut)
+def flags(
+    runtime: RuntimeDep,
+    outlet: Annotated[str | None, Query(description="the copying outlet")] = None,
+    since: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
+    min_share: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    credited: bool | None = None,
+    relation: Annotated[str, Query(pattern="^(copy|same_outlet|repost|any)$")] = "copy",
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> FlagsOut:
+    """Recent articles carrying text copied from earlier ones, newest first."""
+    views, total = runtime.flags(
+        outlet=outlet,
+        since=parse_date_bound(since, field="since") if since else None,
+        until=parse_date_bound(until, field="until", end=True) if until else None,
+        min_share=min_share,
+        credited=credited,
+        relation=None if relation == "any" else relation,
+        offset=offset,
+        limit=limit,
+    )
+    return FlagsOut(items=[LinkOut.of(v) for v in views], total=total, offset=offset, limit=limit)
