@@ -32,6 +32,7 @@ from service.text.normalize import normalize
 from service.text.segment import WORD, sentences
 
 SEED_NGRAM = 3
+MIN_SEED_RUN = 4  # a lone shared trigram is a phrase ("الرئيس الروسي فلاديمير"), not a seed
 MAX_GAP_WORDS = 6  # inserted/deleted/changed words bridged between two seeds
 MIN_SPAN_WORDS = 8  # shorter shared runs are common phrases, not copying
 # A passage needs one unbroken run this long (or several window seeds): titles and
@@ -95,6 +96,17 @@ def _tokens(text: str) -> Tokens:
         tuple(n.starts[m.start()] for m in matches),
         tuple(n.ends[m.end() - 1] for m in matches),
     )
+
+
+@lru_cache(maxsize=4096)
+def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
+    words = _tokens(text).words
+    return frozenset(words[i : i + SEED_NGRAM] for i in range(len(words) - SEED_NGRAM + 1))
+
+
+def shared_trigrams(a_text: str, b_text: str) -> int:
+    """Distinct word trigrams the two texts share: a cheap test before a full alignment."""
+    return len(_trigrams(a_text) & _trigrams(b_text))
 
 
 @lru_cache(maxsize=2048)
@@ -212,21 +224,29 @@ def _window_seeds(a_text: str, b_text: str) -> list[_Seed]:
 
 
 def _chain(seeds: list[_Seed]) -> list[_Seed]:
-    """Merge seeds that follow each other on both sides with small gaps."""
-    seeds = sorted(seeds, key=lambda s: (s.a0, s.b0))
+    """Merge seeds that follow each other on both sides with small gaps.
+
+    In ``a`` order, each seed joins the open chain it continues most closely (smallest
+    gap on both sides, forward in ``b``), or starts a chain of its own.
+    """
     chains: list[_Seed] = []
-    for seed in seeds:
-        for chain in reversed(chains[-8:]):
+    for seed in sorted(seeds, key=lambda s: (s.a0, s.b0)):
+        best, best_gap = None, None
+        for chain in chains[-12:]:
             a_gap, b_gap = seed.a0 - chain.a1, seed.b0 - chain.b1
-            if -MAX_GAP_WORDS <= a_gap <= MAX_GAP_WORDS and -MAX_GAP_WORDS <= b_gap <= MAX_GAP_WORDS and seed.b1 > chain.b1 - MAX_GAP_WORDS:
-                chain.a1, chain.b1 = max(chain.a1, seed.a1), max(chain.b1, seed.b1)
-                chain.b0 = min(chain.b0, seed.b0)
-                chain.matched += seed.matched
-                chain.longest = max(chain.longest, seed.longest)
-                chain.windows += seed.windows
-                break
-        else:
+            forward = seed.b1 > chain.b1 - MAX_GAP_WORDS and seed.a1 > chain.a1 - MAX_GAP_WORDS
+            if forward and -MAX_GAP_WORDS <= a_gap <= MAX_GAP_WORDS and -MAX_GAP_WORDS <= b_gap <= MAX_GAP_WORDS:
+                gap = abs(a_gap) + abs(b_gap)
+                if best_gap is None or gap < best_gap:
+                    best, best_gap = chain, gap
+        if best is None:
             chains.append(_Seed(seed.a0, seed.a1, seed.b0, seed.b1, seed.matched, seed.longest, seed.windows))
+            continue
+        best.a1, best.b1 = max(best.a1, seed.a1), max(best.b1, seed.b1)
+        best.b0 = min(best.b0, seed.b0)
+        best.matched += seed.matched
+        best.longest = max(best.longest, seed.longest)
+        best.windows += seed.windows
     return chains
 
 
@@ -235,10 +255,9 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
     a, b = Tokens.of(a_text), Tokens.of(b_text)
     if not a.words or not b.words:
         return []
-    seeds = [s for s in _runs(a, b) if s.matched >= SEED_NGRAM] + _sentence_seeds(a_text, b_text) + _window_seeds(a_text, b_text)
-    chains = _chain(seeds)
-    # Chaining can grow a passage past its twin on one side: chain again once.
-    chains = _chain(chains)
+    seeds = [s for s in _runs(a, b) if s.matched >= MIN_SEED_RUN] + _sentence_seeds(a_text, b_text) + _window_seeds(a_text, b_text)
+    # Twice: a first pass can leave two pieces of one passage side by side.
+    chains = _chain(_chain(seeds))
     accepted: list[CopiedSpan] = []
     taken_a: list[tuple[int, int]] = []
     taken_b: list[tuple[int, int]] = []

@@ -1,0 +1,77 @@
+"""Alignment: the seeds' copied passages (seeds/README.md), and spans that reproduce their text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.reuse.align import MIN_SPAN_WORDS, align
+from service.text.boilerplate import clean
+from service.text.normalize import normalize
+from tests.conftest import seed_metadata, seed_text
+
+CLEAN = {m["id"][:3]: clean(seed_text(m["id"]), title=m["title"]).text for m in seed_metadata()}
+PUTIN_LIST = "الحفاظ على الاستقرار الاستراتيجي ومنع انتشار أسلحة الدمار الشامل وحل الأزمات الإقليمية ومكافحة الجريمة المنظمة"
+
+
+def _words(text: str) -> int:
+    return len(normalize(text).text.split())
+
+
+def test_001_and_003_share_the_putin_opening_remarks() -> None:
+    a, b = CLEAN["001"], CLEAN["003"]
+    spans = align(a, b)
+    assert spans, "001 and 003 share Putin's opening remarks"
+    covered_a = " ".join(a[s.a_start : s.a_end] for s in spans)
+    # Every copied run of 8+ words listed in the seeds README is inside a reported span.
+    for run in [
+        "سعيه إلى تطبيع العلاقات مع واشنطن",
+        "كما تعرفون تحدثت مع الرئيس",
+        "عبرنا مرارا عن إرادتنا استعادة العلاقة",
+        "بدأ بالتغير، خاصة في مجالات الحفاظ على الاستقرار الاستراتيجي",
+    ]:
+        assert run in covered_a, run
+    assert sum(_words(a[s.a_start : s.a_end]) for s in spans) >= 90
+
+
+@pytest.mark.parametrize("other", ["001", "003"])
+def test_000_shares_the_putin_list_with_001_and_003(other: str) -> None:
+    a, b = CLEAN["000"], CLEAN[other]
+    spans = align(a, b)
+    assert len(spans) == 1
+    span = spans[0]
+    assert PUTIN_LIST in a[span.a_start : span.a_end]
+    assert normalize(PUTIN_LIST).text in normalize(b[span.b_start : span.b_end]).text
+    assert 30 <= _words(a[span.a_start : span.a_end]) <= 70
+
+
+@pytest.mark.parametrize(("x", "y"), [("004", "000"), ("004", "001"), ("004", "002"), ("004", "003"), ("002", "000"), ("002", "001"), ("002", "003")])
+def test_no_copy_where_there_is_none(x: str, y: str) -> None:
+    assert align(CLEAN[x], CLEAN[y]) == []
+
+
+def test_identical_texts_are_one_verbatim_span() -> None:
+    text = CLEAN["002"]
+    spans = align(text, text)
+    assert len(spans) == 1 and spans[0].kind == "verbatim" and spans[0].similarity == 1.0
+    assert spans[0].a_end - spans[0].a_start > 0.9 * len(text)
+
+
+WORDS = st.sampled_from("بوتين بومبيو سوتشي العلاقات الروسية الأمريكية الرئيس وزير الخارجية المحادثات سورية إيران مرارًا الأميركي".split())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(WORDS, min_size=12, max_size=40), st.lists(WORDS, max_size=20), st.lists(WORDS, max_size=20))
+def test_spans_reproduce_the_matched_text(shared: list[str], left: list[str], right: list[str]) -> None:
+    a = " ".join(left + shared) + "."
+    b = "مقدمة. " + " ".join(shared + right)
+    for span in align(a, b):
+        a_norm = normalize(a[span.a_start : span.a_end]).text.split()
+        b_norm = normalize(b[span.b_start : span.b_end]).text.split()
+        assert min(len(a_norm), len(b_norm)) >= MIN_SPAN_WORDS
+        if span.kind == "verbatim":
+            assert a_norm == b_norm
+        assert 0.0 < span.similarity <= 1.0
+        # Spans start and end on word boundaries of the original texts.
+        assert a[span.a_start].strip() and a[span.a_end - 1].strip()

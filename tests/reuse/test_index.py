@@ -1,0 +1,70 @@
+"""The passage index: LSH recall against exact Jaccard (property), removal, Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.reuse.index import PassageIndex, ReuseIndexUnavailable
+from service.reuse.shingles import shingle
+from service.reuse.signatures import PassageSignature, minhash_of, sign_passages
+
+VOCAB = [f"كلمة{i}" for i in range(60)]
+
+
+def _passage(words: list[str]) -> PassageSignature:
+    return PassageSignature(0, 1, minhash_of(shingle(" ".join(words))))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VOCAB), min_size=8, max_size=30), min_size=2, max_size=12), st.lists(st.sampled_from(VOCAB), min_size=8, max_size=30))
+def test_candidates_include_every_passage_clearly_over_the_threshold(stored: list[list[str]], query: list[str]) -> None:
+    index = PassageIndex(jaccard_threshold=0.3)
+    for article_id, words in enumerate(stored):
+        index.add(article_id, [_passage(words)])
+    found = index.candidates([_passage(query)])
+    q = set(shingle(" ".join(query)))
+    for article_id, words in enumerate(stored):
+        s = set(shingle(" ".join(words)))
+        if len(q & s) / len(q | s) >= 0.7:  # a clear margin over 0.3: LSH must not miss it
+            assert article_id in found
+
+
+def test_add_remove_and_short_texts() -> None:
+    index = PassageIndex()
+    index.add(1, sign_passages("نعم"))  # too short to shingle well: indexed whole, no crash
+    index.add(2, sign_passages("أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة ووحدة أراضي سورية اليوم."))
+    assert len(index) == 2
+    assert 2 in index.candidates(sign_passages("أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة ووحدة أراضي سورية."))
+    index.remove(2)
+    assert index.candidates(sign_passages("أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة ووحدة أراضي سورية.")) == {}
+    assert sign_passages("") == []
+
+
+def test_signature_bytes_roundtrip() -> None:
+    signed = sign_passages("Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length today.")[0]
+    again = PassageSignature.from_bytes(signed.start, signed.end, signed.signature)
+    assert again.minhash.jaccard(signed.minhash) == 1.0
+
+
+@pytest.mark.redis
+def test_redis_index_is_shared_between_instances(redis_url: str) -> None:
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    first = PassageIndex(redis_url=redis_url, prefix=prefix)
+    second = PassageIndex(redis_url=redis_url, prefix=prefix)
+    try:
+        text = "أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة ووحدة أراضي سورية خلال لقائه بومبيو."
+        first.add(7, sign_passages(text))
+        assert second.candidates(sign_passages(text)) == {7: 1}  # another process sees it
+        second.remove(7, passages=1)
+        assert first.candidates(sign_passages(text)) == {}
+    finally:
+        first.clear()
+
+
+def test_unreachable_redis_is_a_clear_error_naming_the_url() -> None:
+    with pytest.raises(ReuseIndexUnavailable, match="redis://127.0.0.1:1/0"):
+        PassageIndex(redis_url="redis://127.0.0.1:1/0")
