@@ -148,7 +148,8 @@ class Runtime:
         return new.text, out
 
     def reindex(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Rebuild the passage index from the stored signatures (after Redis was lost or emptied)."""
+        """Rebuild the passage index from the stored signatures, then find the copy links of
+        articles stored while the index was unreachable. Returns the passages indexed."""
         self.index.clear()
         count = 0
 
@@ -160,17 +161,9 @@ class Runtime:
                     progress(count)
                 yield article_id, _signatures(records)
 
-        return self.index.rebuild(articles())
-
-    def relink(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Recompute every article's copy links against the index (resumable: marks per article)."""
-        done = 0
-        for article_id in self.store.pending("links"):
+        passages = self.index.rebuild(articles())
+        for article_id in self.store.pending("reuse"):
             article = self.store.get(article_id)
             self.store.save_links(self._links_for(article, _signatures(self.store.passages_of(article_id))))
-            self.store.mark_done(article_id, "links")
-            done += 1
-            if progress is not None:
-                progress(done)
-        return done
-
+            self.store.mark_done(article_id, "reuse")
+        return passages
