@@ -34,6 +34,7 @@ from service.text.segment import WORD, sentences
 SEED_NGRAM = 3
 MIN_SEED_RUN = 4  # a lone shared trigram is a phrase ("الرئيس الروسي فلاديمير"), not a seed
 MAX_GAP_WORDS = 6  # inserted/deleted/changed words bridged between two seeds
+MERGE_GAP_WORDS = 20  # accepted passages this close on both sides are one case
 MIN_SPAN_WORDS = 8  # shorter shared runs are common phrases, not copying
 # A passage needs one unbroken run this long (or several window seeds): titles and
 # names ("الرئيس الروسي فلاديمير بوتين") are shared by every report of a story, in runs of 4-5.
@@ -258,9 +259,7 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
     seeds = [s for s in _runs(a, b) if s.matched >= MIN_SEED_RUN] + _sentence_seeds(a_text, b_text) + _window_seeds(a_text, b_text)
     # Twice: a first pass can leave two pieces of one passage side by side.
     chains = _chain(_chain(seeds))
-    accepted: list[CopiedSpan] = []
-    taken_a: list[tuple[int, int]] = []
-    taken_b: list[tuple[int, int]] = []
+    accepted: list[_Seed] = []
     for chain in sorted(chains, key=lambda c: -(c.a1 - c.a0 + c.b1 - c.b0)):
         a_words, b_words = a.words[chain.a0 : chain.a1], b.words[chain.b0 : chain.b1]
         shorter = min(len(a_words), len(b_words))
@@ -268,19 +267,43 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
             continue
         if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
             continue
-        if any(s < chain.a1 and chain.a0 < e for s, e in taken_a) or any(s < chain.b1 and chain.b0 < e for s, e in taken_b):
+        if any(c.a0 < chain.a1 and chain.a0 < c.a1 for c in accepted) or any(c.b0 < chain.b1 and chain.b0 < c.b1 for c in accepted):
             continue
-        taken_a.append((chain.a0, chain.a1))
-        taken_b.append((chain.b0, chain.b1))
-        similarity = Indel.normalized_similarity(a_words, b_words)
-        accepted.append(
+        accepted.append(chain)
+    spans = []
+    for chain in _merge_neighbours(accepted):
+        a_words, b_words = a.words[chain.a0 : chain.a1], b.words[chain.b0 : chain.b1]
+        spans.append(
             CopiedSpan(
                 a.starts[chain.a0],
                 a.ends[chain.a1 - 1],
                 b.starts[chain.b0],
                 b.ends[chain.b1 - 1],
                 "verbatim" if a_words == b_words else "edited",
-                round(similarity, 4),
+                round(Indel.normalized_similarity(a_words, b_words), 4),
             )
         )
-    return sorted(accepted, key=lambda s: s.a_start)
+    return sorted(spans, key=lambda s: s.a_start)
+
+
+def _merge_neighbours(passages: list[_Seed]) -> list[_Seed]:
+    """One case per copied passage: accepted passages close on both sides merge, in any order
+    (phrase-shuffled copies come out as pieces whose order differs between the texts)."""
+    merged = sorted(passages, key=lambda p: p.a0)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                p, q = merged[i], merged[j]
+                a_gap = max(p.a0, q.a0) - min(p.a1, q.a1)
+                b_gap = max(p.b0, q.b0) - min(p.b1, q.b1)
+                if a_gap <= MERGE_GAP_WORDS and b_gap <= MERGE_GAP_WORDS:
+                    merged[i] = _Seed(min(p.a0, q.a0), max(p.a1, q.a1), min(p.b0, q.b0), max(p.b1, q.b1),
+                                      p.matched + q.matched, max(p.longest, q.longest), p.windows + q.windows)
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
