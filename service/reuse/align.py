@@ -34,8 +34,8 @@ from service.text.segment import WORD, sentences
 SEED_NGRAM = 3
 MIN_SEED_RUN = 4  # a lone shared trigram is a phrase ("الرئيس الروسي فلاديمير"), not a seed
 MAX_GAP_WORDS = 6  # inserted/deleted/changed words bridged between two seeds
-MERGE_GAP_WORDS = 20  # accepted passages this close on both sides are one case
-MIN_SPAN_WORDS = 8  # shorter shared runs are common phrases, not copying
+MERGE_GAP_WORDS = 40  # accepted passages this close on both sides are one case
+MIN_SPAN_WORDS = 12  # shorter shared runs are set phrases (official titles), not copying
 # A passage needs one unbroken run this long (or several window seeds): titles and
 # names ("الرئيس الروسي فلاديمير بوتين") are shared by every report of a story, in runs of 4-5.
 MIN_RUN_WORDS = 6
