@@ -1,21 +1,28 @@
 """Removing page chrome from plain article text, line by line, keeping a map to the original.
 
 Pages copied as text carry chrome around the article: site navigation above the
-headline, and below the text social-media promotion, newsletter and donation lines,
-tags, "see also" teasers and lists of unrelated headlines. Chrome sits at the head and
-the tail, so the rules are positional:
+headline; below the text social-media promotion, newsletter and donation lines, tags,
+"see also" teasers and lists of unrelated headlines; inside it "Advertisement" or
+"Share" labels. ``clean`` scores every non-blank line (positive: chrome) from what the
+line says and where it sits, and drops lines scoring ``CHROME_SCORE`` or more:
 
-- head: lines above the headline (when the title is known) and glued menu text
-  ("أخبارأخبار حول العالم") before the first body line are dropped;
-- tail: a short section marker after the body ("آخر الأخبار", "انظر أيضاً", "Related",
-  "Lire aussi", ...) cuts it and everything after it;
-- anywhere: short lines matching promotion/newsletter/donation/copyright patterns, bare
-  URLs, and lines the outlet repeats across many of its articles (``recurring``);
-- once such a chrome line follows the body, the short lines after it are chrome too
-  (promotion comes in blocks: "follow us on WhatsApp:" / "send the word ... to 0940...").
+- evidence from the line: calls to act (follow, subscribe, donate, share), legal and
+  cookie lines, platform names on label-length lines, bare URLs, phone numbers, menus
+  (``Home | World``, glued menu text "أخبارأخبار"), teasers ("Read more: ...");
+  a body-length line without any of these is body evidence and scores negative;
+- evidence from the position: the article body runs from the first to the last body
+  line. Lines above it (head) and below it (tail) lean chrome, lines inside it lean
+  body, so a word like "subscribe" in a short body sentence does not remove it;
+- a section marker ("آخر الأخبار", "انظر أيضاً", "Related", "Lire aussi", tags ...)
+  cuts the tail: it and every line after it go, when less body follows it than precedes
+  it (a marker inside the body only removes its own line);
+- in the tail, a short line right after a chrome line is chrome too (promotion comes in
+  blocks: "follow us on WhatsApp:" / "send the word ... to 0940...");
+- the outlet's ``recurring`` lines (see ``recurring_lines``) are chrome anywhere.
 
-Bylines, datelines and dates ("وكالات – الثورة", "هانغتشو-الصين-سانا", "2019-05-15") are
-kept: they are short but they are the article's own, and they carry source credits.
+Bylines, datelines, dates and issue numbers ("وكالات – الثورة", "هانغتشو-الصين-سانا",
+"2019-05-15", "الرقم: 16978") are kept: short, but the article's own, and they carry
+source credits and dates. Only a chrome line above them or a tail marker removes them.
 
 Example:
     >>> c = clean("Title\\n\\nBody sentence one is here and long enough to count.\\nFollow us on Twitter\\n")
@@ -28,37 +35,60 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from service.domain import Block, CleanText
 from service.text.normalize import normalize
 
-BODY_MIN_WORDS = 12  # a line this long is article text, not a menu or a label
-SHORT_LINE = 160  # chrome lines are short; longer lines are never matched by pattern
+CHROME_SCORE = 2  # a line scoring this or more is dropped
+BODY_MIN_WORDS = 12  # a line this long, matching no chrome pattern, is article text
+LABEL_MAX_WORDS = 8  # a label ("Share this", "تابعونا على تويتر") is no longer than this
+SHORT_LINE = 160  # chrome patterns are only looked for in lines up to this many characters
 MARKER_MAX = 40  # a section marker is a label, not a sentence
+RUN_ON_WORDS = 40  # a line this long without a closing full stop is no paragraph of prose
 
 _WORD = re.compile(r"\w+")
 
-# Normalised (service.text.normalize) forms: alef/ya/ta-marbuta folded, lower case.
-_TAIL_MARKERS = re.compile(
+# Patterns run on normalised keys (service.text.normalize): alef/ya/ta marbuta folded,
+# lower case, Arabic punctuation as Latin.
+_MARKER = re.compile(
     r"^(اخر الاخبار|انظر ايضا|اقرا ايضا|اقرا المزيد|شاهد ايضا|موضوعات متعلقه|مواضيع ذات صله|اخبار ذات صله|"
-    r"الوسوم|وسوم|تعليق|التعليقات|اظهر المزيد|الاكثر قراءه|"
-    r"related( articles| stories| news)?|see also|read (more|also|next)|more from|tags|comments|"
-    r"lire aussi|a lire aussi|à lire aussi|sur le meme sujet|sur le même sujet|"
+    r"مواضيع متعلقه|الوسوم|وسوم|تعليق|التعليقات|اظهر المزيد|الاكثر قراءه|الاكثر مشاهده|"
+    r"related( articles| stories| news| content)?|see also|read (more|also|next)|more from .{1,30}|more stories|"
+    r"tags|topics|comments|most (read|popular)|you may also like|recommended|"
+    r"lire aussi|a lire aussi|à lire aussi|sur le meme sujet|sur le même sujet|voir aussi|les plus lus|"
     r"ilgili haberler|etiketler)\s*[:.]?$"
 )
-# Calls to act (follow, subscribe, donate) and legal lines: chrome on any short line.
-_CHROME = re.compile(
-    r"(تابعونا|تابعوا|القائمه البريديه|نحترم خصوصيه|التبرع|اشترك|جميع الحقوق محفوظه|زر الذهاب|"
-    r"follow us|subscribe|newsletter|sign up|donate|share (this|on)|all rights reserved|cookie|advertisement|"
-    r"suivez-nous|abonnez|partager|publicite|publicité|tous droits|"
-    r"bizi takip|abone ol|paylaş|"
+# Calls to act (follow, subscribe, donate, share) and legal lines.
+_CALL = re.compile(
+    r"(تابعونا|تابعوا|القائمه البريديه|نحترم خصوصيه|التبرع|اشترك|جميع الحقوق محفوظه|زر الذهاب|شارك (علي|عبر)|"
+    r"follow us|subscribe|newsletter|sign up|donate|share (this|on|via)|^share$|all rights reserved|cookie|"
+    r"advertisement|sponsored|click here|"
+    r"suivez-nous|abonnez|partager|publicit[ée]|tous droits|newsletter|"
+    r"bizi takip|abone ol|paylaş|reklam|"
     r"telegram\.me|t\.me/|©|\(c\) ?\d{4})"
 )
-# Platform names: body text mentions them ("in a tweet on Twitter"), so only on label-length lines.
-_PLATFORMS = re.compile(r"(تيلغرام|تليجرام|تلغرام|واتس ?اب|فيسبوك|فيس بوك|تويتر|انستغرام|يوتيوب|whatsapp|facebook|twitter|instagram|youtube|\bvk\b)")
-LABEL_MAX_WORDS = 8
+# Body text mentions platforms ("in a tweet on Twitter"): only label-length lines count.
+_PLATFORM = re.compile(
+    r"(تيلغرام|تليجرام|تلغرام|واتس ?اب|فيسبوك|فيس بوك|تويتر|انستغرام|يوتيوب|"
+    r"telegram|whatsapp|facebook|twitter|instagram|youtube|linkedin|\bvk\b)"
+)
+_TEASER = re.compile(r"^(read (more|also)|see also|lire aussi|à lire aussi|voir aussi|اقرا ايضا|انظر ايضا|شاهد ايضا)\s*[:\-]")
 _URL_ONLY = re.compile(r"^(https?://|www\.)\S+$")
+_URL = re.compile(r"(https?://|www\.)\S+")
+_CONTACT = re.compile(r"(\+?\d{8,}|\+\d[\d -]{7,}\d|\S+@\S+\.\w+)")  # phone numbers, e-mail addresses
+_MENU_SEPARATOR = re.compile(r"\s[|•·»›>]\s")
 _GLUED_REPEAT = re.compile(r"(\w{3,})\1")  # "أخبارأخبار": menu items whose text ran together
+_FULL_STOP = re.compile(r"[.!?…:\"')»”]\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int
+    end: int
+    key: str  # normalised text
+    raw: str
+    words: int
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -73,62 +103,97 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _words(line: str) -> int:
-    return len(_WORD.findall(line))
+def _evidence(line: _Line) -> int:
+    """What the line itself says: positive for chrome, negative for prose."""
+    key, words = line.key, line.words
+    if _URL_ONLY.match(key):
+        return 5
+    if len(key) > SHORT_LINE:
+        return -3 if _FULL_STOP.search(key) else 0
+    label = words <= LABEL_MAX_WORDS
+    score = 0
+    if _CALL.search(key):
+        score += 4 if label else 3
+    if label and (_PLATFORM.search(key) or _URL.search(key)):
+        score += 3
+    if _TEASER.match(key):
+        score += 4
+    if words <= 30 and _CONTACT.search(key):
+        score += 2  # a phone number or an e-mail address to write to
+    separators = len(_MENU_SEPARATOR.findall(line.raw))  # on the original: normalising folds » and ›
+    if separators >= 2 and words <= 3 * (separators + 1):
+        score += 3  # "Home | World | Sport"
+    if words < LABEL_MAX_WORDS and _GLUED_REPEAT.search(key):
+        score += 3
+    if score == 0 and words >= BODY_MIN_WORDS:
+        return -3
+    if score and words >= 6 and _FULL_STOP.search(key):
+        score -= 1  # a sentence, not a label
+    return score
 
 
-def _is_chrome(key: str, raw: str) -> bool:
-    if _URL_ONLY.match(raw):
-        return True
-    if len(raw) > SHORT_LINE:
-        return False
-    return bool(_CHROME.search(key)) or (_words(raw) <= LABEL_MAX_WORDS and bool(_PLATFORMS.search(key)))
+def _is_body(line: _Line, evidence: int) -> bool:
+    """A paragraph of the article: long, no chrome pattern, ends like prose when very long."""
+    return evidence < 0 and (line.words < RUN_ON_WORDS or bool(_FULL_STOP.search(line.key)))
 
 
 def clean(text: str, *, recurring: frozenset[str] = frozenset(), title: str | None = None) -> CleanText:
-    """``text`` without page chrome: kept lines joined by newlines, each a Block of the original."""
-    spans = _lines(text)
-    keys = [normalize(text[s:e]).text for s, e in spans]
-    keep = [True] * len(spans)
-    first_body = next((i for i, (s, e) in enumerate(spans) if _words(text[s:e]) >= BODY_MIN_WORDS), len(spans))
+    """``text`` without page chrome: kept lines joined by newlines, each a Block of the original.
 
-    # Head: everything above the headline, and glued menu text, before the first body line.
+    ``recurring``: normalised lines the outlet repeats (``recurring_lines``); ``title``:
+    when known, lines above the line equal to it are site chrome.
+    """
+    lines = [_Line(s, e, k, text[s:e], len(_WORD.findall(k))) for s, e in _lines(text) for k in [normalize(text[s:e]).text]]
+    evidence = [_evidence(line) for line in lines]
+    body = [_is_body(line, ev) for line, ev in zip(lines, evidence)]
+    body_at = [i for i, b in enumerate(body) if b]
+    first, last = (body_at[0], body_at[-1]) if body_at else (len(lines), -1)
+
+    # A section marker after the first body line cuts the tail when less body follows it.
+    cut = len(lines)
+    body_words = [line.words if b else 0 for line, b in zip(lines, body)]
+    for i in range(first + 1, len(lines)):
+        if len(lines[i].key) <= MARKER_MAX and _MARKER.match(lines[i].key):
+            if sum(body_words[i:]) < sum(body_words[:i]):
+                cut = i
+                break
+            evidence[i] += 4
+    if cut < len(lines):
+        last = max((i for i in body_at if i < cut), default=-1)
+
     title_key = normalize(title).text if title else None
-    if title_key:
-        title_at = next((i for i in range(first_body) if keys[i] == title_key), None)
-        for i in range(title_at or 0):
-            keep[i] = False
-    for i in range(first_body):
-        if len(keys[i]) <= SHORT_LINE and _GLUED_REPEAT.search(keys[i]) and _words(text[spans[i][0]:spans[i][1]]) < 8:
-            keep[i] = False
-
-    # Anywhere: patterns, bare URLs, the outlet's recurring lines; a tail marker cuts.
-    in_chrome_block = False
-    for i, (s, e) in enumerate(spans):
-        raw, key = text[s:e], keys[i]
-        if i > first_body and len(key) <= MARKER_MAX and _TAIL_MARKERS.match(key):
-            for j in range(i, len(spans)):
-                keep[j] = False
-            break
-        if key in recurring or _is_chrome(key, raw):
-            keep[i] = False
-            in_chrome_block = i > first_body
-        elif in_chrome_block and _words(raw) < 25:
-            keep[i] = False
-        else:
-            in_chrome_block = False
+    title_at = next((i for i in range(min(first + 1, len(lines))) if lines[i].key == title_key), 0)
+    keep: list[bool] = []
+    chrome_before = False
+    for i, line in enumerate(lines):
+        score = evidence[i]
+        if line.key in recurring:
+            score += 5
+        if body_at and i < first:
+            score += 1 + (3 if i < title_at else 0)  # head: navigation above the headline
+        elif body_at and i > last:
+            score += 1  # tail
+            if chrome_before and line.words < 25:
+                score += 1  # a promotion block continues
+            if line.words >= RUN_ON_WORDS and not body[i] and not body[i - 1]:
+                score += 1  # a detached run-on line: a list of headlines
+        elif body_at and first < i < last:
+            score -= 2  # inside the body: only a clear label goes
+        chrome = i >= cut or score >= CHROME_SCORE
+        keep.append(not chrome)
+        chrome_before = chrome
 
     blocks: list[Block] = []
     parts: list[str] = []
     position = 0
-    for (s, e), kept in zip(spans, keep):
+    for line, kept in zip(lines, keep):
         if not kept:
             continue
         if parts:
             position += 1  # the joining newline
-        blocks.append(Block(position, s, e - s))
-        parts.append(text[s:e])
-        position += e - s
+        blocks.append(Block(position, line.start, line.end - line.start))
+        parts.append(text[line.start : line.end])
+        position += line.end - line.start
     return CleanText("\n".join(parts), tuple(blocks))
 
 
@@ -138,7 +203,15 @@ def line_keys(text: str, *, max_length: int = 300) -> frozenset[str]:
 
 
 def recurring_lines(texts: Iterable[str], *, min_count: int = 5, min_share: float = 0.2) -> frozenset[str]:
-    """Lines found in at least ``min_count`` and ``min_share`` of an outlet's texts."""
+    """Normalised lines found in at least ``min_count`` and ``min_share`` of an outlet's texts.
+
+    Example:
+        >>> texts = [f"Story {i} about the markets today.\\nFollow our live page" for i in range(6)]
+        >>> sorted(recurring_lines(texts))
+        ['follow our live page']
+    """
+    if min_count < 1 or not 0 <= min_share <= 1:
+        raise ValueError("min_count must be >= 1 and min_share within 0-1")
     counts: Counter[str] = Counter()
     total = 0
     for text in texts:

@@ -53,6 +53,80 @@ def test_recurring_outlet_lines_are_removed() -> None:
     assert footer not in cleaned.text and "خبر رقم 0" in cleaned.text
 
 
+def test_headline_list_goes_even_without_its_marker() -> None:
+    # 001 without its "آخر الأخبار" label: the detached run-on line of headlines still goes.
+    text = seed_text(SEEDS["001"]["id"]).replace("آخر الأخبار\n", "")
+    cleaned = clean(text)
+    assert "10 أيام لتأهيل قوس باب شرقي" not in cleaned.text
+    assert "وكالات – الثورة:" in cleaned.text and "الرقم: 16978" in cleaned.text  # byline and issue number stay
+
+
+def test_date_only_last_line_stays() -> None:
+    assert clean(seed_text(SEEDS["000"]["id"])).text.endswith("\n2019-05-15")
+
+
+ENGLISH_PAGE = """Home | World | Business | Sport | Video
+Talks in Sochi end without a deal on Syria
+By Jane Doe, Reuters
+Advertisement
+Russian President Vladimir Putin met US Secretary of State Mike Pompeo in Sochi on Tuesday, the Kremlin said.
+Share this article
+Read more: Putin hosts Pompeo for first talks in a year
+The two men discussed Syria, Iran, Venezuela and North Korea for about two hours, officials said.
+Netflix said 2 million new users subscribed to its service.
+Pompeo said the United States wanted better relations with Moscow and that talks would continue soon.
+Sign up for our newsletter
+Follow us on Twitter
+Related articles
+Putin and Trump to meet in Osaka
+© 2019 Example News. All rights reserved.
+We use cookies to improve your experience on our site. By continuing you agree to our cookie policy.
+"""
+
+FRENCH_PAGE = """Accueil › International › Europe
+Poutine reçoit Pompeo à Sotchi
+Par Jean Dupont avec AFP
+Le président russe Vladimir Poutine a reçu mardi le secrétaire d'État américain Mike Pompeo à Sotchi, au bord de la mer Noire.
+Publicité
+Lire aussi : La Russie et les États-Unis veulent renouer le dialogue
+Les deux hommes ont évoqué la Syrie, l'Iran, le Venezuela et la Corée du Nord pendant près de deux heures, selon le Kremlin.
+Partager sur Twitter
+Abonnez-vous à notre newsletter
+Sur le même sujet
+Moscou dénonce les sanctions
+Tous droits réservés © Le Journal 2019
+"""
+
+
+@pytest.mark.parametrize(
+    ("page", "kept"),
+    [
+        (ENGLISH_PAGE, ["Talks in Sochi end without a deal on Syria", "By Jane Doe, Reuters",
+                        "Russian President Vladimir Putin met", "The two men discussed", "Netflix said 2 million new users subscribed to its service.",
+                        "talks would continue soon."]),
+        (FRENCH_PAGE, ["Poutine reçoit Pompeo à Sotchi", "Par Jean Dupont avec AFP", "Le président russe", "selon le Kremlin."]),
+    ],
+)
+def test_english_and_french_chrome(page: str, kept: list[str]) -> None:
+    cleaned = clean(page)
+    body_lines = cleaned.text.split("\n")
+    assert len(body_lines) == len(kept)  # everything else was chrome
+    for line, piece in zip(body_lines, kept):
+        assert piece in line
+
+
+def test_marker_inside_the_body_does_not_cut_it() -> None:
+    para = "The minister said the plan would go ahead next year despite strong objections from several unions. "
+    text = f"Title\n{para}\nRelated\n{para}\n{para}\n{para}"
+    assert clean(text).text.split("\n") == ["Title"] + [para.strip()] * 4
+
+
+def test_title_drops_what_is_above_it() -> None:
+    text = "World News Today\nPolitics\nPutin meets Pompeo\n" + "Putin met Pompeo in Sochi on Tuesday and they talked about Syria for hours."
+    assert clean(text, title="Putin meets Pompeo").text.startswith("Putin meets Pompeo\n")
+    assert clean(text).text.startswith("World News Today\n")  # unknown title: short lines are kept
+
+
 def test_body_lines_mentioning_social_media_are_kept() -> None:
     line = "وقال المتحدث في تغريدة على تويتر إن الوزارة ستعلن تفاصيل الخطة الجديدة للنقل العام خلال الأسبوع المقبل بعد اجتماع الحكومة"
     assert clean(f"عنوان الخبر\n{line}").text.endswith(line)
