@@ -1,0 +1,109 @@
+"""Clustering mechanics with hand-made vectors and a hand-made scorer (no model)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+from service.stories.cluster import StoryClusters, recluster
+from service.stories.evidence import StoryDoc
+from service.stories.score import BASES, FORMAT, StoryScorer, columns_of
+from service.text.names import Names
+
+DIM = 8
+T0 = datetime(2019, 5, 14, 12, 0)
+
+
+def scorer() -> StoryScorer:
+    """Score 4 - 3 x lead cosine; P(same) crosses 0.5 at score 2.5 (cosine 0.5)."""
+    models = {b: {"intercept": 4.0 if "embedding" in b else 3.0, "weights": {c: 0.0 for c in columns_of(b)}} for b in BASES}
+    for b in ("embedding+names", "embedding"):
+        models[b]["weights"]["lead_cosine"] = -3.0
+    return StoryScorer.from_dict(
+        {
+            "format": FORMAT,
+            "grace_days": 2.0,
+            "time_weight": 0.5,
+            "copied_weight": -1.0,
+            "models": models,
+            "probability": {"same_story_overall": 1.5, "midpoint": 2.5, "slope": 4.0},
+            "background_mean": [0.0] * DIM,
+        }
+    )
+
+
+def doc(doc_id: str, angle_degrees: float, *, days: float = 0.0, dated: bool = True) -> StoryDoc:
+    """A unit lead vector at an angle in the first plane: cosine between docs = cos(angle difference)."""
+    a = np.radians(angle_degrees)
+    v = np.zeros(DIM, dtype=np.float32)
+    v[0], v[1] = np.cos(a), np.sin(a)
+    return StoryDoc(doc_id, None, "text", "en", T0 + timedelta(days=days) if dated else None, v, v[None, :], Names())
+
+
+def test_close_articles_share_a_story_far_ones_do_not() -> None:
+    clusters = StoryClusters(scorer(), window_days=7.0)
+    first = clusters.add(doc("a", 0))
+    second = clusters.add(doc("b", 20))
+    third = clusters.add(doc("c", 90))
+    assert first.created and not second.created and third.created
+    assert clusters.stories() == [("a", "b"), ("c",)]
+    assert second.support > 0.5 > third.support
+
+
+def test_a_bridging_article_merges_two_stories_into_the_oldest() -> None:
+    clusters = StoryClusters(scorer(), window_days=7.0)
+    clusters.add(doc("left", 0))
+    clusters.add(doc("right", 80))
+    assert len(clusters.stories()) == 2
+    bridge = clusters.add(doc("bridge", 40))  # cos 40 deg = 0.77 to both
+    assert bridge.story_id == 0 and bridge.merged == (1,)
+    assert clusters.stories() == [("left", "right", "bridge")]
+    assert clusters.story_of("right") == 0
+
+
+def test_the_time_window_keeps_old_stories_out() -> None:
+    clusters = StoryClusters(scorer(), window_days=3.0)
+    clusters.add(doc("old", 0, days=0))
+    late = clusters.add(doc("late", 0, days=30))
+    undated = clusters.add(doc("undated", 0, dated=False))
+    assert late.created
+    assert not undated.created  # no date: within any window
+
+
+def test_same_order_same_stories_and_recluster_ignores_order() -> None:
+    docs = [doc("a", 0), doc("b", 25), doc("c", 50), doc("d", 75), doc("e", 180)]
+    first = StoryClusters(scorer())
+    for d in docs:
+        first.add(d)
+    again = StoryClusters(scorer())
+    for d in docs:
+        again.add(d)
+    assert first.stories() == again.stories()
+    canonical = {frozenset(s) for s in recluster(docs, scorer()).stories()}
+    for order in itertools.permutations(docs):
+        assert {frozenset(s) for s in recluster(order, scorer()).stories()} == canonical
+
+
+def test_an_unembedded_article_is_clustered_and_says_why() -> None:
+    clusters = StoryClusters(scorer())
+    clusters.add(doc("a", 0))
+    bare = StoryDoc("x", None, "text", "xx", T0, None, None, Names())
+    result = clusters.add(bare)
+    assert result.note.startswith("not embedded")
+    assert clusters.story_of("x") in (0, 1)
+
+
+def test_clear_errors() -> None:
+    with pytest.raises(ValueError, match="window_days"):
+        StoryClusters(scorer(), window_days=0)
+    with pytest.raises(ValueError, match="probability_threshold"):
+        StoryClusters(scorer(), probability_threshold=1.5)
+    clusters = StoryClusters(scorer())
+    clusters.add(doc("a", 0))
+    with pytest.raises(ValueError, match="already clustered"):
+        clusters.add(doc("a", 0))
+    with pytest.raises(ValueError, match="not clustered"):
+        clusters.story_of("zzz")
