@@ -42,11 +42,11 @@ MIN_RUN_WORDS = 6
 MIN_DENSITY = 0.5  # matched words / span words, on the shorter side
 # Order-blind seeds: windows of content words whose bags overlap by this Dice coefficient
 # (shuffled words, substituted synonyms). A passage built of them alone needs several.
-WINDOW_WORDS = 16
-WINDOW_STRIDE = 8
-MIN_WINDOW_WORDS = 8
-WINDOW_DICE = 0.5
 MIN_WINDOW_SEEDS = 3
+# (content words, stride, Dice threshold, weight) per scale: a large window this similar
+# is evidence enough on its own (weight MIN_WINDOW_SEEDS); small ones must add up.
+WINDOW_SCALES = ((16, 8, 0.5, 1), (48, 12, 0.45, MIN_WINDOW_SEEDS))
+MIN_WINDOW_WORDS = 8
 # A whole sentence pair this similar (content-word Dice) counts as strong as that.
 SENTENCE_DICE = 0.6
 MIN_SENTENCE_CONTENT = 5
@@ -110,14 +110,14 @@ def shared_trigrams(a_text: str, b_text: str) -> int:
     return len(_trigrams(a_text) & _trigrams(b_text))
 
 
-@lru_cache(maxsize=2048)
-def _windows(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...]]:
-    """Overlapping windows of content words: (first word, end word) spans and their word sets."""
+@lru_cache(maxsize=4096)
+def _windows(text: str, size: int = 16, stride: int = 8) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...]]:
+    """Overlapping windows of ``size`` content words: (first word, end word) spans and word sets."""
     tokens = _tokens(text)
     content = [i for i, w in enumerate(tokens.words) if w not in STOPWORDS and len(w) > 1]
     spans, bags = [], []
-    for k in range(0, max(len(content) - WINDOW_WORDS, 0) + 1, WINDOW_STRIDE):
-        chunk = content[k : k + WINDOW_WORDS]
+    for k in range(0, max(len(content) - size, 0) + 1, stride):
+        chunk = content[k : k + size]
         if len(chunk) < MIN_WINDOW_WORDS:
             break
         spans.append((chunk[0], chunk[-1] + 1))
@@ -192,10 +192,21 @@ def _sentence_seeds(a_text: str, b_text: str) -> list[_Seed]:
     return seeds
 
 
-def _window_seeds(a_text: str, b_text: str) -> list[_Seed]:
-    """Window pairs whose content-word bags overlap strongly (Dice): order-blind seeds."""
-    a_spans, a_bags = _windows(a_text)
-    b_spans, b_bags = _windows(b_text)
+def _window_seeds(a_text: str, b_text: str, scales: tuple[tuple[int, int, float, int], ...]) -> list[_Seed]:
+    """Window pairs, at several sizes, whose content-word bags overlap strongly: order-blind seeds.
+
+    Small windows catch substitutions and local shuffles; large ones catch a passage whose
+    words were shuffled throughout (no small window of it resembles any of the source's).
+    """
+    seeds = []
+    for size, stride, threshold, weight in scales:
+        seeds += _window_seeds_at(a_text, b_text, size, stride, threshold, weight)
+    return seeds
+
+
+def _window_seeds_at(a_text: str, b_text: str, size: int, stride: int, threshold: float, weight: int) -> list[_Seed]:
+    a_spans, a_bags = _windows(a_text, size, stride)
+    b_spans, b_bags = _windows(b_text, size, stride)
     if not a_bags or not b_bags:
         return []
     vocabulary: dict[str, int] = {}
@@ -218,9 +229,9 @@ def _window_seeds(a_text: str, b_text: str) -> list[_Seed]:
     dice = 2 * shared.data / (a_sizes[shared.row] + b_sizes[shared.col])
     seeds = []
     for r, c, d, n in zip(shared.row, shared.col, dice, shared.data):
-        if d >= WINDOW_DICE:
+        if d >= threshold:
             (i0, i1), (j0, j1) = a_spans[r], b_spans[c]
-            seeds.append(_Seed(i0, i1, j0, j1, int(n), windows=1))
+            seeds.append(_Seed(i0, i1, j0, j1, int(n), windows=weight))
     return seeds
 
 
@@ -256,20 +267,12 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
     a, b = Tokens.of(a_text), Tokens.of(b_text)
     if not a.words or not b.words:
         return []
-    seeds = [s for s in _runs(a, b) if s.matched >= MIN_SEED_RUN] + _sentence_seeds(a_text, b_text) + _window_seeds(a_text, b_text)
-    # Twice: a first pass can leave two pieces of one passage side by side.
-    chains = _chain(_chain(seeds))
-    accepted: list[_Seed] = []
-    for chain in sorted(chains, key=lambda c: -(c.a1 - c.a0 + c.b1 - c.b0)):
-        a_words, b_words = a.words[chain.a0 : chain.a1], b.words[chain.b0 : chain.b1]
-        shorter = min(len(a_words), len(b_words))
-        if shorter < MIN_SPAN_WORDS or min(chain.matched, shorter) / max(len(a_words), len(b_words)) < MIN_DENSITY:
-            continue
-        if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
-            continue
-        if any(c.a0 < chain.a1 and chain.a0 < c.a1 for c in accepted) or any(c.b0 < chain.b1 and chain.b0 < c.b1 for c in accepted):
-            continue
-        accepted.append(chain)
+    precise = [s for s in _runs(a, b) if s.matched >= MIN_SEED_RUN] + _sentence_seeds(a_text, b_text)
+    precise += _window_seeds(a_text, b_text, WINDOW_SCALES[:1])
+    # Large windows come second: they only fill places the precise seeds left empty, so
+    # their loose bounding boxes never crowd out an exact passage.
+    accepted = _accept(_chain(_chain(precise)), [])
+    accepted = _accept(_chain(_chain(_window_seeds(a_text, b_text, WINDOW_SCALES[1:]))), accepted)
     spans = []
     for chain in _merge_neighbours(accepted):
         a_words, b_words = a.words[chain.a0 : chain.a1], b.words[chain.b0 : chain.b1]
@@ -284,6 +287,22 @@ def align(a_text: str, b_text: str) -> list[CopiedSpan]:
             )
         )
     return sorted(spans, key=lambda s: s.a_start)
+
+
+def _accept(chains: list[_Seed], accepted: list[_Seed]) -> list[_Seed]:
+    """Add the chains that make a passage and overlap nothing accepted, longest first."""
+    accepted = list(accepted)
+    for chain in sorted(chains, key=lambda c: -(c.a1 - c.a0 + c.b1 - c.b0)):
+        shorter = min(chain.a1 - chain.a0, chain.b1 - chain.b0)
+        longer = max(chain.a1 - chain.a0, chain.b1 - chain.b0)
+        if shorter < MIN_SPAN_WORDS or min(chain.matched, shorter) / longer < MIN_DENSITY:
+            continue
+        if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
+            continue
+        if any(c.a0 < chain.a1 and chain.a0 < c.a1 for c in accepted) or any(c.b0 < chain.b1 and chain.b0 < c.b1 for c in accepted):
+            continue
+        accepted.append(chain)
+    return accepted
 
 
 def _merge_neighbours(passages: list[_Seed]) -> list[_Seed]:
