@@ -62,3 +62,46 @@ def test_paragraphs_are_lines_and_spans_index_the_text() -> None:
 def test_words_keep_diacritics_inside_words() -> None:
     text = "أكّد مجدّداً ١٥ Sotchi's"
     assert _texts(text, words(text)) == ["أكّد", "مجدّداً", "١٥", "Sotchi", "s"]
+
+
+def test_quotes_in_english_and_french() -> None:
+    text = 'He said "We will go. Then we rest." and left. « Nous sommes prêts. » Puis il est parti. « Oui. » Fin.'
+    assert _texts(text, sentences(text)) == [
+        'He said "We will go. Then we rest." and left.',
+        "« Nous sommes prêts. »",
+        "Puis il est parti.",
+        "« Oui. »",
+        "Fin.",
+    ]
+
+
+def test_arabic_quotes_written_with_one_kind_of_mark_and_abbreviations() -> None:
+    text = "ووصفت زاخاروفا المحادثات بـ”البناءة للغاية. والمثمرة” أمس. وقال د. محمد إن النمو بلغ 3.5 في المئة. انتهى"
+    assert _texts(text, sentences(text)) == [
+        "ووصفت زاخاروفا المحادثات بـ”البناءة للغاية. والمثمرة” أمس.",
+        "وقال د. محمد إن النمو بلغ 3.5 في المئة.",
+        "انتهى",
+    ]
+
+
+def test_long_quotation_is_split_like_any_text() -> None:
+    sentence = "هذه جملة طويلة نسبيا داخل الاقتباس الذي يمتد على فقرة كاملة من الكلام المنقول. "
+    text = "قال: «" + sentence * 8 + "»"
+    assert len(sentences(text)) == 8
+
+
+def test_double_dot_is_a_pause_not_a_full_stop() -> None:
+    text = "روسيا وأميركا تتعهدان بتحسين العلاقات الثنائية.. واتفاق على عودة قنوات الاتصال. وقال لافروف.."
+    assert _texts(text, sentences(text)) == [
+        "روسيا وأميركا تتعهدان بتحسين العلاقات الثنائية.. واتفاق على عودة قنوات الاتصال.",
+        "وقال لافروف..",
+    ]
+
+
+def test_seed_sentences_end_where_the_outlet_ended_them() -> None:
+    text = seed_text("000_ba5f0d9db12a2c2f")
+    found = _texts(text, sentences(text))
+    assert "وبشأن أفغانستان نقل أوشاكوف عن بوتين قوله لبومبيو: “إن التسوية في هذا البلد تسير بصعوبة ويجب تحقيق التقدم فيها وتكثيف التعاون”." in found
+    assert found[-1] == "2019-05-15"
+    for piece in found:
+        assert len(words(piece)) <= 70  # long run-ons were cut into usable units
