@@ -15,7 +15,13 @@ from service.text.language import detect_language
         ("Russian President Vladimir Putin met US Secretary of State Mike Pompeo in Sochi", "en"),
         ("Le président russe a rencontré le secrétaire d'État américain à Sotchi mardi", "fr"),
         ("Rusya Devlet Başkanı Putin, ABD Dışişleri Bakanı Pompeo ile Soçi'de görüştü", "tr"),
+        ("Der russische Präsident Wladimir Putin hat US-Außenminister Mike Pompeo in Sotschi empfangen", "de"),
+        ("Президент России Владимир Путин встретился с госсекретарём США Майком Помпео в Сочи", "ru"),
+        ("رئیس جمهور روسیه با وزیر امور خارجه آمریکا در سوچی دیدار کرد و درباره سوریه گفتگو کردند", "fa"),
         ("سورية", "ar"),
+        ("بوتين يلتقي بومبيو", "ar"),  # short Arabic-script text: Arabic
+        ("Putin Pompeo", None),  # names only: undecidable
+        ("2019-05-15 12:00", None),
         ("ok", None),
         ("", None),
     ],
@@ -42,3 +48,30 @@ def test_extract_article_and_title_without_navigation() -> None:
 def test_no_article_text(html: str) -> None:
     with pytest.raises(NoArticleText):
         extract_html(html)
+
+
+ARABIC_PAGE = """<html lang="ar"><head><title>بوتين يستقبل بومبيو | موقع الأخبار</title></head><body>
+<header><nav><a href="/">الرئيسية</a> <a href="/w">أخبار العالم</a> <a href="/s">رياضة</a></nav></header>
+<main><article><h1>بوتين يستقبل بومبيو في سوتشي</h1>
+<p>أكد الرئيس الروسي فلاديمير بوتين خلال لقائه وزير الخارجية الأمريكي مايك بومبيو في سوتشي سعيه إلى تطبيع العلاقات.</p>
+<p>وقال بوتين إن الوضع في العلاقات الروسية الأمريكية بدأ بالتغير، خاصة في مجالات الاستقرار الاستراتيجي.</p>
+</article></main>
+<aside><h3>آخر الأخبار</h3><ul><li><a href="/1">ارتفاع أسعار الذهب في الأسواق المحلية اليوم</a></li>
+<li><a href="/2">افتتاح معرض الكتاب في دمشق بمشاركة واسعة</a></li></ul></aside>
+<footer><p>جميع الحقوق محفوظة © 2019 موقع الأخبار</p></footer></body></html>"""
+
+
+def test_extract_arabic_article_without_sidebar_or_footer() -> None:
+    title, text = extract_html(ARABIC_PAGE)
+    assert title is not None and "بوتين يستقبل بومبيو" in title
+    lines = text.splitlines()
+    assert any(line.startswith("أكد الرئيس الروسي فلاديمير بوتين") for line in lines)
+    assert lines[-1].startswith("وقال بوتين إن الوضع")  # the last paragraph is the article's
+    for chrome in ("الرئيسية", "ارتفاع أسعار الذهب", "افتتاح معرض الكتاب", "جميع الحقوق محفوظة"):
+        assert chrome not in text
+
+
+def test_extracted_paragraphs_are_single_lines() -> None:
+    html = "<html><body><article>" + "".join(f"<p>Paragraph number {i} has several words in it.</p><br><br>" for i in range(4)) + "</article></body></html>"
+    _, text = extract_html(html)
+    assert text.splitlines() == [f"Paragraph number {i} has several words in it." for i in range(4)]
