@@ -136,6 +136,8 @@ LINES = st.lists(
     st.one_of(
         st.sampled_from(["Follow us on Twitter", "https://t.me/x", "آخر الأخبار", "تابعونا", "", "  ", "الوسوم", "Title"]),
         st.text(alphabet=st.sampled_from(list("ابتثجحخ دذرزسشصضطظعغ abcdef.،\t")), max_size=120),
+        st.text(max_size=60),  # any unicode: zero-width, \r, \u2028, surrogates-free
+        st.sampled_from(["Home | World | Sport", "ﻻ ﺑ \u200b\u200f أكّد", "+963 940 777 186", "اقرأ أيضا: خبر"]),
     ),
     max_size=25,
 )
