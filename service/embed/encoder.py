@@ -26,6 +26,7 @@ from service.embed.windows import Window, combine_windows, plan_windows
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+    from transformers import PreTrainedTokenizerBase
 
 KINDS = ("passage", "query")
 # Tokens per forward batch (padded length x rows): bounds attention memory for long windows.
@@ -144,7 +145,7 @@ def load_encoder(
     return SentenceTransformerEncoder(model, model_id=model_id + ("+int8" if quantize else ""), batch_size=batch_size)
 
 
-def quantize_linear_layers(model):
+def quantize_linear_layers(model: SentenceTransformer) -> SentenceTransformer:
     """Dynamic int8 (per-channel weights) for every Linear except the FFN output ones.
 
     The FFN output layers read GELU activations with outliers that a per-tensor int8
@@ -180,7 +181,7 @@ def _model_id(name_or_path: str | None, resolved: Path | str) -> str:
     return str(name_or_path)
 
 
-def _special_token_frame(tokenizer) -> tuple[list[int], list[int]]:
+def _special_token_frame(tokenizer: PreTrainedTokenizerBase) -> tuple[list[int], list[int]]:
     """The ids the tokenizer puts before and after a text (e.g. <s> ... </s>)."""
     bare = tokenizer("a", add_special_tokens=False)["input_ids"]
     framed = tokenizer("a", add_special_tokens=True)["input_ids"]
@@ -190,7 +191,7 @@ def _special_token_frame(tokenizer) -> tuple[list[int], list[int]]:
     raise ValueError("cannot tell the tokenizer's special tokens apart from the text")
 
 
-def _modules_before_normalize(model) -> list:
+def _modules_before_normalize(model: SentenceTransformer) -> list:
     # Windows are combined before normalising, so the Normalize module is skipped here
     # and the combined vector is normalised once at the end.
     return [module for module in model if type(module).__name__ != "Normalize"]

