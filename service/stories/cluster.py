@@ -75,7 +75,7 @@ class StoryClusters:
             raise ValueError(f"article {doc.id!r} is already clustered")
         support = self.support(doc)
         joined = sorted((s for s, p in support.items() if p >= self.probability_threshold), key=lambda s: (-support[s], s))
-        note = "" if doc.embedded else f"not embedded (language {doc.language!r} not covered by the model): story from names, numbers, dates and time only"
+        note = "" if doc.embedded else f"not embedded (language {doc.language!r} not covered by the model, or no encoder): story from names, numbers, dates, time and copied text only"
         self._docs[doc.id] = doc
         if not joined:
             story = self._next_id

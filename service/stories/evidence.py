@@ -8,11 +8,13 @@ Evidence kinds, and what each tells:
 - lead cosine, raw and centred (the background mean vector subtracted from both leads
   first: every news lead shares a "news" direction that makes unrelated articles score
   0.75-0.85; centring removes it);
+- title-to-lead cosine: each title against the other's lead, averaged (the headline
+  names the event; the other lead either reports it or not);
 - sentence match: for each of the first sentences of one article, its best cosine in the
   other, averaged both ways (shared facts, even reordered or translated);
 - names: overlap of people/places/organisations (only within one script: an Arabic and
   an English article spell names differently, so that evidence is absent, not zero),
-  of numbers, years and day-month dates;
+  of numbers, years and day-month dates, separately and together ("figures");
 - publication-time gap in days (absent when either date is unknown);
 - copied share: the share of text copied between the two, from the reuse module.
 
@@ -41,6 +43,8 @@ import numpy as np
 from service.stories.passages import first_sentences, lead_text
 from service.text.names import ARABIC_LANGUAGES, Names, extract_names
 
+TITLE_CHARS = 200  # an article without a title is headed by its first characters
+
 # The ~100 languages of XLM-R's training data, which multilingual-e5 inherits.
 COVERED_LANGUAGES = frozenset(
     """af am ar as az be bg bn br bs ca cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha he hi
@@ -67,6 +71,7 @@ class StoryDoc:
     lead: np.ndarray | None
     sentences: np.ndarray | None
     names: Names = field(default_factory=Names)
+    title_vector: np.ndarray | None = None
 
     @property
     def embedded(self) -> bool:
@@ -79,12 +84,14 @@ class Evidence:
 
     lead_cosine: float | None
     lead_centred: float | None
+    title_lead: float | None
     sentence_match: float | None
     entity_overlap: float | None
     shared_entities: int | None
     number_overlap: float
     year_overlap: float
     date_overlap: float
+    figure_overlap: float
     time_gap_days: float | None
     copied_share: float
 
@@ -112,24 +119,28 @@ def describe(
     """
     if not isinstance(text, str) or not (text.strip() or (title or "").strip()):
         raise ValueError("an article needs a non-empty text or title")
-    lead = sentences = None
+    lead = sentences = title_vector = None
     if encoder is not None and is_covered(language):
         pieces = first_sentences(text)
-        vectors = encoder.encode([lead_text(title, text)] + pieces, kind="passage")
-        lead, sentences = vectors[0], (vectors[1:] if pieces else None)
+        heading = title if title else text[:TITLE_CHARS]
+        vectors = encoder.encode([lead_text(title, text), heading] + pieces, kind="passage")
+        # An article without a usable sentence (a title, a caption) stands as its lead.
+        lead, title_vector, sentences = vectors[0], vectors[1], (vectors[2:] if pieces else vectors[:1])
     names = extract_names(f"{title}\n{text}" if title else text, language=language)
-    return StoryDoc(doc_id, title, text, language, published_at, lead, sentences, names)
+    return StoryDoc(doc_id, title, text, language, published_at, lead, sentences, names, title_vector)
 
 
 def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | None, copied_share: float = 0.0) -> Evidence:
     """The Evidence that ``a`` and ``b`` report one event (symmetric in a and b)."""
     if not 0.0 <= copied_share <= 1.0:
         raise ValueError(f"copied_share is a share (0-1), got {copied_share}")
-    lead_cosine = lead_centred = sentence_match = None
+    lead_cosine = lead_centred = sentence_match = title_lead = None
     if a.lead is not None and b.lead is not None:
         lead_cosine = float(a.lead @ b.lead)
         mean = background_mean if background_mean is not None else np.zeros_like(a.lead)
         lead_centred = _cosine(a.lead - mean, b.lead - mean)
+        if a.title_vector is not None and b.title_vector is not None:
+            title_lead = float(a.title_vector @ b.lead + b.title_vector @ a.lead) / 2
         if a.sentences is not None and b.sentences is not None:
             sims = a.sentences @ b.sentences.T
             sentence_match = float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
@@ -143,12 +154,14 @@ def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | Non
     return Evidence(
         lead_cosine=lead_cosine,
         lead_centred=lead_centred,
+        title_lead=title_lead,
         sentence_match=sentence_match,
         entity_overlap=entity_overlap,
         shared_entities=shared,
         number_overlap=set_overlap(a.names.numbers, b.names.numbers),
         year_overlap=set_overlap(a.names.years, b.names.years),
         date_overlap=set_overlap(a.names.dates, b.names.dates),
+        figure_overlap=set_overlap(_figures(a.names), _figures(b.names)),
         time_gap_days=gap,
         copied_share=float(copied_share),
     )
@@ -163,6 +176,10 @@ def set_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _figures(names: Names) -> frozenset[str]:
+    return names.numbers | {f"y{y}" for y in names.years} | {f"d{d}" for d in names.dates}
 
 
 def _cosine(u: np.ndarray, v: np.ndarray) -> float:

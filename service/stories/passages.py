@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 LEAD_CHARS = 1500
-MAX_SENTENCES = 16
+MAX_SENTENCES = 8
 MIN_SENTENCE_WORDS = 4
 MAX_SENTENCE_CHARS = 400
 

@@ -7,17 +7,16 @@ not cover), names comparable or not (one script or two). Every combination has i
 weights, fitted by ``scripts/fit_story_score.py`` on the same data with those columns
 left out, so a pair missing evidence is scored by a model that never relied on it.
 
-Two weights cannot be learnt from SemEval pairs (no publication dates, no copied text)
-and are stated in the file with where they come from: the time-gap weight (fitted on the
-seeds, the only pairs with dates) and the copied-share weight (a prior).
+The time gap enters as log(1 + days beyond ``grace_days``), 0 when a date is unknown;
+SemEval pairs have no publication dates, so its weight is learnt from the seed pairs
+(the only dated ones). The copied share is measured on every training pair.
 
 The probability of "same event" is a logistic function of the score, fitted on pairs
 whose gold Overall is at most ``same_story_overall``.
 
 File layout (models/story_score.json, UTF-8 JSON): ``format`` (1), ``model_id``,
 ``background_mean`` (list of floats, the encoder's dimension), ``grace_days``,
-``time_weight``, ``copied_weight``, ``models`` {basis: {"intercept", "weights"
-{column: weight}}}, ``probability`` {"same_story_overall", "midpoint", "slope"}, ``fit``
+``models`` {basis: {"intercept", "weights" {column: weight}}}, ``probability`` {"same_story_overall", "midpoint", "slope"}, ``fit``
 (how it was made; informative only).
 
 Example:
@@ -39,9 +38,9 @@ import numpy as np
 from service.stories.evidence import Evidence
 
 FORMAT = 1
-EMBEDDING_COLUMNS = ("lead_cosine", "lead_centred", "sentence_match")
-NAME_COLUMNS = ("entity_overlap", "shared_entities")
-ALWAYS_COLUMNS = ("number_overlap", "year_overlap", "date_overlap")
+EMBEDDING_COLUMNS = ("lead_centred", "lead_centred_sq", "title_lead", "sentence_match")
+NAME_COLUMNS = ("entity_overlap",)
+ALWAYS_COLUMNS = ("figure_overlap", "time_excess", "copied_share")
 FITTED_COLUMNS = EMBEDDING_COLUMNS + NAME_COLUMNS + ALWAYS_COLUMNS
 BASES = ("embedding+names", "embedding", "names", "none")
 
@@ -59,7 +58,7 @@ class SameStory:
 
 def basis_of(evidence: Evidence) -> str:
     """Which fitted model applies: the evidence groups this pair has."""
-    embedded = evidence.lead_cosine is not None and evidence.sentence_match is not None
+    embedded = None not in (evidence.lead_centred, evidence.title_lead, evidence.sentence_match)
     names = evidence.entity_overlap is not None
     return {(True, True): "embedding+names", (True, False): "embedding", (False, True): "names"}.get((embedded, names), "none")
 
@@ -74,21 +73,22 @@ def columns_of(basis: str) -> tuple[str, ...]:
     )
 
 
-def design_row(evidence: Evidence) -> dict[str, float]:
-    """The model's columns for a pair (absent evidence gives no column)."""
+def design_row(evidence: Evidence, *, grace_days: float) -> dict[str, float]:
+    """The model's columns for a pair (absent evidence gives no column; an unknown time gap 0)."""
     row = {
-        "number_overlap": evidence.number_overlap,
-        "year_overlap": evidence.year_overlap,
-        "date_overlap": evidence.date_overlap,
+        "figure_overlap": evidence.figure_overlap,
+        "time_excess": time_excess(evidence.time_gap_days, grace_days=grace_days),
+        "copied_share": evidence.copied_share,
     }
-    if evidence.lead_cosine is not None and evidence.lead_centred is not None:
-        row["lead_cosine"] = evidence.lead_cosine
+    if evidence.lead_centred is not None:
         row["lead_centred"] = evidence.lead_centred
+        row["lead_centred_sq"] = evidence.lead_centred**2  # the scale bends: near-duplicates saturate
+    if evidence.title_lead is not None:
+        row["title_lead"] = evidence.title_lead
     if evidence.sentence_match is not None:
         row["sentence_match"] = evidence.sentence_match
-    if evidence.entity_overlap is not None and evidence.shared_entities is not None:
+    if evidence.entity_overlap is not None:
         row["entity_overlap"] = evidence.entity_overlap
-        row["shared_entities"] = math.log1p(evidence.shared_entities)
     return row
 
 
@@ -106,8 +106,6 @@ class StoryScorer:
     models: dict[str, tuple[float, dict[str, float]]]
     background_mean: np.ndarray
     grace_days: float
-    time_weight: float
-    copied_weight: float
     same_story_overall: float
     midpoint: float
     slope: float
@@ -139,8 +137,6 @@ class StoryScorer:
             models=models,
             background_mean=np.asarray(raw["background_mean"], dtype=np.float32),
             grace_days=float(raw["grace_days"]),
-            time_weight=float(raw["time_weight"]),
-            copied_weight=float(raw["copied_weight"]),
             same_story_overall=float(probability["same_story_overall"]),
             midpoint=float(probability["midpoint"]),
             slope=float(probability["slope"]),
@@ -153,8 +149,6 @@ class StoryScorer:
             "format": FORMAT,
             "model_id": self.model_id,
             "grace_days": self.grace_days,
-            "time_weight": self.time_weight,
-            "copied_weight": self.copied_weight,
             "models": {b: {"intercept": i, "weights": w} for b, (i, w) in self.models.items()},
             "probability": {"same_story_overall": self.same_story_overall, "midpoint": self.midpoint, "slope": self.slope},
             "fit": self.fit,
@@ -164,10 +158,8 @@ class StoryScorer:
     def raw_score(self, evidence: Evidence) -> float:
         """The unclipped linear score."""
         intercept, weights = self.models[basis_of(evidence)]
-        row = design_row(evidence)
-        value = intercept + sum(w * row[c] for c, w in weights.items())
-        value += self.time_weight * time_excess(evidence.time_gap_days, grace_days=self.grace_days)
-        return value + self.copied_weight * evidence.copied_share
+        row = design_row(evidence, grace_days=self.grace_days)
+        return intercept + sum(w * row[c] for c, w in weights.items())
 
     def score(self, evidence: Evidence) -> SameStory:
         """Score on the 1-4 scale and P(same event) for one pair's evidence."""

@@ -18,16 +18,14 @@ T0 = datetime(2019, 5, 14, 12, 0)
 
 
 def scorer() -> StoryScorer:
-    """Score 4 - 3 x lead cosine; P(same) crosses 0.5 at score 2.5 (cosine 0.5)."""
+    """Score 4 - 3 x lead cosine (background mean 0); P(same) crosses 0.5 at score 2.5 (cosine 0.5)."""
     models = {b: {"intercept": 4.0 if "embedding" in b else 3.0, "weights": {c: 0.0 for c in columns_of(b)}} for b in BASES}
     for b in ("embedding+names", "embedding"):
-        models[b]["weights"]["lead_cosine"] = -3.0
+        models[b]["weights"]["lead_centred"] = -3.0
     return StoryScorer.from_dict(
         {
             "format": FORMAT,
             "grace_days": 2.0,
-            "time_weight": 0.5,
-            "copied_weight": -1.0,
             "models": models,
             "probability": {"same_story_overall": 1.5, "midpoint": 2.5, "slope": 4.0},
             "background_mean": [0.0] * DIM,
@@ -40,7 +38,7 @@ def doc(doc_id: str, angle_degrees: float, *, days: float = 0.0, dated: bool = T
     a = np.radians(angle_degrees)
     v = np.zeros(DIM, dtype=np.float32)
     v[0], v[1] = np.cos(a), np.sin(a)
-    return StoryDoc(doc_id, None, "text", "en", T0 + timedelta(days=days) if dated else None, v, v[None, :], Names())
+    return StoryDoc(doc_id, None, "text", "en", T0 + timedelta(days=days) if dated else None, v, v[None, :], Names(), v)
 
 
 def test_close_articles_share_a_story_far_ones_do_not() -> None:

@@ -1,0 +1,192 @@
+"""Pearson of the same-story score against gold ``Overall`` for SemEval-2022 Task 8 pairs.
+
+    python scripts/eval_semeval.py ../shared/data/semeval2022-t8-dev/train_tr_tr_465.csv
+
+Prints one CSV row per file (file, pairs, pearson, spearman) and, with ``--features``,
+the Pearson of every single feature. Vectors are cached under var/cache (texts hashed),
+so a second run does not embed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CACHE_DIR = ROOT / "var" / "cache"
+
+
+class CachingEncoder:
+    """Wraps an Encoder; vectors are kept by sha1(kind, text) in an .npz file."""
+
+    def __init__(self, encoder, *, path: Path) -> None:
+        self.encoder = encoder
+        self.model_id = encoder.model_id
+        self.dim = encoder.dim
+        self.path = path
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.exists():
+            data = np.load(path)
+            self.vectors = dict(zip(data["keys"].tolist(), data["vectors"]))
+        self.dirty = False
+
+    @staticmethod
+    def key(text: str, kind: str) -> str:
+        return hashlib.sha1(f"{kind}\0{text}".encode()).hexdigest()
+
+    def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray:
+        keys = [self.key(t, kind) for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.vectors}.items())
+        if missing:
+            fresh = self.encoder.encode([t for _, t in missing], kind=kind)
+            self.vectors.update({k: v for (k, _), v in zip(missing, fresh)})
+            self.dirty = True
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.vectors[k] for k in keys]).astype(np.float32)
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(self.vectors)
+        tmp = self.path.with_suffix(".tmp.npz")
+        np.savez(tmp, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+        tmp.replace(self.path)
+        self.dirty = False
+
+
+def cached_encoder(models_dir: Path = ROOT / "models") -> CachingEncoder:
+    from service.embed import load_encoder
+
+    encoder = load_encoder(None, models_dir=models_dir)
+    name = encoder.model_id.replace("/", "+")
+    return CachingEncoder(encoder, path=CACHE_DIR / f"vectors-{name}.npz")
+
+
+DATA = ROOT.parent / "shared" / "data" / "semeval2022-t8-dev"
+DEV_FILES = {"tr": DATA / "train_tr_tr_465.csv", "fr": DATA / "train_fr_fr_72.csv"}
+SEEDS = ROOT / "seeds"
+SAUDINEWSNET = ROOT.parent / "shared" / "data" / "saudinewsnet"
+
+
+def arabic_background(encoder, *, per_day: int = 25, data_dir: Path = SAUDINEWSNET) -> np.ndarray:
+    """Lead vectors of a fixed sample of SaudiNewsNet articles (the first ``per_day`` of every
+    day file with a title and 300+ characters): unrelated Arabic news, for the background mean."""
+    import zipfile
+
+    from service.stories.passages import lead_text
+
+    leads = []
+    for path in sorted(data_dir.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            articles = json.loads(archive.read(archive.namelist()[0]))
+        chosen = [a for a in articles if a.get("title") and len(a.get("content") or "") >= 300][:per_day]
+        leads += [lead_text(a["title"], a["content"]) for a in chosen]
+    return encoder.encode(leads)
+
+
+def copied_share(a_text: str, b_text: str) -> float:
+    """Share of the more-copied article's characters inside passages shared with the other."""
+    from service.reuse.align import align
+
+    if not a_text.strip() or not b_text.strip():
+        return 0.0
+    spans = align(a_text, b_text)
+    a_cov = sum(s.a_end - s.a_start for s in spans) / len(a_text)
+    b_cov = sum(s.b_end - s.b_start for s in spans) / len(b_text)
+    return float(min(1.0, max(a_cov, b_cov)))
+
+
+def describe_pairs(path: Path, encoder, *, include_empty: bool = False):
+    """(pair, StoryDoc a, StoryDoc b) for every pair of a SemEval file (one StoryDoc per article).
+
+    A pair with an article that has neither title nor text is left out, unless
+    ``include_empty`` (then that article is a StoryDoc with no vectors and no names).
+    """
+    from service.stories.evidence import describe
+    from service.stories.semeval import read_pairs
+
+    docs: dict[tuple[str, str, str], object] = {}
+
+    def doc(title: str, text: str, language: str):
+        key = (title, text, language)
+        if key not in docs:
+            docs[key] = describe(title or None, text, language=language, published_at=None, encoder=encoder, doc_id=f"{len(docs)}")
+        return docs[key]
+
+    out = []
+    for pair in read_pairs(path):
+        if not (pair.title1 + pair.text1).strip() or not (pair.title2 + pair.text2).strip():
+            if include_empty:  # nothing to compare: an article without vectors or names
+                out.append((pair, empty_doc(pair.title1, pair.text1, pair.language1), empty_doc(pair.title2, pair.text2, pair.language2)))
+            continue
+        out.append((pair, doc(pair.title1, pair.text1, pair.language1), doc(pair.title2, pair.text2, pair.language2)))
+    return out
+
+
+def empty_doc(title: str, text: str, language: str):
+    from service.stories.evidence import StoryDoc
+
+    return StoryDoc("", title or None, text, language, None, None, None)
+
+
+def seed_docs(encoder, *, seeds_dir: Path = SEEDS):
+    """The seed articles as StoryDocs: chrome removed, title and date from articles.jsonl."""
+    from service.stories.evidence import describe
+    from service.text.boilerplate import clean
+
+    out = []
+    for line in (seeds_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        meta = json.loads(line)
+        raw = (seeds_dir / meta["file"]).read_text(encoding="utf-8")
+        text = clean(raw, title=meta["title"]).text
+        published = datetime.fromisoformat(meta["published"]) if meta.get("published") else None
+        out.append(describe(meta["title"], text, language=meta["language"], published_at=published, encoder=encoder, doc_id=meta["id"]))
+    return out
+
+
+def evaluate(path: Path, scorer, encoder, *, with_copies: bool = True) -> tuple[int, float, float, np.ndarray, np.ndarray]:
+    from scipy.stats import pearsonr, spearmanr
+
+    from service.stories.evidence import pair_evidence
+
+    scores, gold = [], []
+    for pair, a, b in describe_pairs(path, encoder, include_empty=True):
+        share = copied_share(a.text, b.text) if with_copies else 0.0
+        ev = pair_evidence(a, b, background_mean=scorer.background_mean, copied_share=share)
+        scores.append(scorer.score(ev).score)
+        gold.append(pair.overall)
+    s, g = np.asarray(scores), np.asarray(gold, dtype=float)
+    return len(s), float(pearsonr(s, g)[0]), float(spearmanr(s, g)[0]), s, g
+
+
+def main() -> None:
+    from service.stories.score import StoryScorer
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", type=Path, nargs="*", default=list(DEV_FILES.values()))
+    parser.add_argument("--scorer", type=Path, default=ROOT / "models" / "story_score.json")
+    parser.add_argument("--no-copies", action="store_true", help="do not measure copied passages (copied share 0)")
+    args = parser.parse_args()
+    scorer = StoryScorer.load(args.scorer)
+    encoder = cached_encoder()
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["file", "pairs", "pearson", "spearman"])
+    for path in args.files:
+        n, pearson, spearman, _, _ = evaluate(path, scorer, encoder, with_copies=not args.no_copies)
+        writer.writerow([path.name, n, f"{pearson:.4f}", f"{spearman:.4f}"])
+    encoder.save()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Pair evidence and StoryDocs with a fake encoder (no model): shapes, symmetry, absences."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from service.stories.evidence import describe, is_covered, pair_evidence, set_overlap
+from service.stories.passages import first_sentences, lead_text
+
+
+class HashEncoder:
+    """Deterministic unit vectors from a hash of each text: equal texts, equal vectors."""
+
+    model_id = "hash"
+    dim = 16
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray:
+        self.calls.append(list(texts))
+        rows = []
+        for text in texts:
+            seed = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
+            v = np.random.default_rng(seed).normal(size=self.dim)
+            rows.append(v / np.linalg.norm(v))
+        return np.asarray(rows, dtype=np.float32)
+
+
+TEXT = "Vladimir Putin met Mike Pompeo in Sochi on 14 May 2019. The talks lasted 3 hours. Sergei Lavrov joined them later on."
+
+
+def test_describe_embeds_lead_and_sentences_and_extracts_names() -> None:
+    encoder = HashEncoder()
+    doc = describe("Putin meets Pompeo", TEXT, language="en", published_at=datetime(2019, 5, 14), encoder=encoder, doc_id="x")
+    assert doc.embedded and doc.lead is not None and doc.lead.shape == (16,)
+    assert doc.sentences is not None and doc.sentences.shape[0] == len(first_sentences(TEXT))
+    assert encoder.calls[0][0] == lead_text("Putin meets Pompeo", TEXT)
+    assert {"putin", "pompeo", "sochi", "lavrov"} <= doc.names.entities and "2019" in doc.names.years
+
+
+def test_uncovered_language_or_no_encoder_gives_no_vectors() -> None:
+    assert not is_covered("tlh") and is_covered("ar") and is_covered(None) and is_covered("en-GB")
+    encoder = HashEncoder()
+    doc = describe(None, TEXT, language="tlh", published_at=None, encoder=encoder)
+    assert not doc.embedded and doc.sentences is None and encoder.calls == []
+    assert not describe(None, TEXT, language="en", published_at=None, encoder=None).embedded
+
+
+def test_pair_evidence_is_symmetric_and_identical_articles_agree_fully() -> None:
+    encoder = HashEncoder()
+    a = describe("Putin meets Pompeo", TEXT, language="en", published_at=datetime(2019, 5, 14), encoder=encoder)
+    b = describe("Pompeo in Sochi", TEXT.replace("3 hours", "12 hours"), language="en", published_at=datetime(2019, 5, 16), encoder=encoder)
+    mean = np.zeros(16, dtype=np.float32)
+    ab, ba = pair_evidence(a, b, background_mean=mean), pair_evidence(b, a, background_mean=mean)
+    assert ab == ba
+    assert ab.time_gap_days == pytest.approx(2.0)
+    same = pair_evidence(a, a, background_mean=mean, copied_share=1.0)
+    assert same.lead_cosine == pytest.approx(1.0, abs=1e-5) and same.entity_overlap == pytest.approx(1.0)
+    assert same.sentence_match == pytest.approx(1.0, abs=1e-5) and same.copied_share == 1.0
+
+
+def test_names_across_scripts_are_absent_not_zero() -> None:
+    encoder = HashEncoder()
+    en = describe(None, TEXT, language="en", published_at=None, encoder=encoder)
+    ar = describe(None, "التقى الرئيس الروسي فلاديمير بوتين في 2019", language="ar", published_at=None, encoder=encoder)
+    evidence = pair_evidence(en, ar, background_mean=None)
+    assert evidence.entity_overlap is None and evidence.shared_entities is None
+    assert evidence.year_overlap == 1.0  # digits are comparable in any script
+    assert evidence.time_gap_days is None
+
+
+def test_clear_errors() -> None:
+    encoder = HashEncoder()
+    with pytest.raises(ValueError, match="non-empty"):
+        describe("", "   ", language="en", published_at=None, encoder=encoder)
+    a = describe(None, TEXT, language="en", published_at=None, encoder=encoder)
+    with pytest.raises(ValueError, match="copied_share"):
+        pair_evidence(a, a, background_mean=None, copied_share=1.5)
+    with pytest.raises(ValueError, match="max_chars"):
+        lead_text("t", "x", max_chars=0)
+
+
+def test_set_overlap_and_passages() -> None:
+    assert set_overlap(frozenset(), frozenset("a")) == 0.0
+    assert set_overlap(frozenset("ab"), frozenset("ab")) == 1.0
+    assert lead_text("Title", "Title\nBody text here") == "Title\nBody text here"
+    assert first_sentences("Short. This one has enough words to count. يقول الرئيس إن المحادثات كانت بناءة؟ نعم", min_words=4) == [
+        "This one has enough words to count.",
+        "يقول الرئيس إن المحادثات كانت بناءة؟",
+    ]
