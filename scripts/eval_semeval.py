@@ -79,20 +79,20 @@ SEEDS = ROOT / "seeds"
 SAUDINEWSNET = ROOT.parent / "shared" / "data" / "saudinewsnet"
 
 
-def arabic_background(encoder, *, per_day: int = 25, data_dir: Path = SAUDINEWSNET) -> np.ndarray:
-    """Lead vectors of a fixed sample of SaudiNewsNet articles (the first ``per_day`` of every
-    day file with a title and 300+ characters): unrelated Arabic news, for the background mean."""
+def arabic_background(encoder, *, per_day: int = 25, data_dir: Path = SAUDINEWSNET) -> list:
+    """StoryDocs of a fixed sample of SaudiNewsNet articles (the first ``per_day`` of every day
+    file with a title and 300+ characters): unrelated Arabic news, a background for Arabic."""
     import zipfile
 
-    from service.stories.passages import lead_text
+    from service.stories.evidence import describe
 
-    leads = []
+    docs = []
     for path in sorted(data_dir.glob("*.zip")):
         with zipfile.ZipFile(path) as archive:
             articles = json.loads(archive.read(archive.namelist()[0]))
         chosen = [a for a in articles if a.get("title") and len(a.get("content") or "") >= 300][:per_day]
-        leads += [lead_text(a["title"], a["content"]) for a in chosen]
-    return encoder.encode(leads)
+        docs += [describe(a["title"], a["content"], language="ar", published_at=None, encoder=encoder, doc_id=f"snn-{path.stem}-{i}") for i, a in enumerate(chosen)]
+    return docs
 
 
 def copied_share(a_text: str, b_text: str) -> float:

@@ -3,9 +3,10 @@
 Online rule, for a new article:
 1. candidates are the stories with at least one member published within ``window_days``
    of it (an article without a date is within any window);
-2. its support for a story is the mean P(same event) over the story's members inside the
-   window (average link: one look-alike member is not enough to pull it in, which keeps
-   same-topic stories from chaining together);
+2. its support for a story is the highest P(same event) with one of the story's members
+   inside the window (single link: an event is one event, so being the same event as one
+   member is being the story's event; it also lets an article that reports the event in
+   another language join through the member closest to it, usually its source);
 3. it joins the story of highest support if that is at least ``probability_threshold``;
    when several stories clear it, the article bridges them and they merge into the
    oldest (lowest id); otherwise it starts a new story.
@@ -94,12 +95,12 @@ class StoryClusters:
         return Assignment(doc.id, target, False, merged, support[joined[0]], note)
 
     def support(self, doc: StoryDoc) -> dict[int, float]:
-        """Mean P(same event) of ``doc`` with each candidate story's members in the window."""
+        """Highest P(same event) of ``doc`` with each candidate story's members in the window."""
         out: dict[int, float] = {}
         for story, members in self._members.items():
             near = [self._docs[m] for m in members if self._within_window(doc.published_at, self._docs[m].published_at)]
             if near:
-                out[story] = sum(self.probability(doc, other) for other in near) / len(near)
+                out[story] = max(self.probability(doc, other) for other in near)
         return out
 
     def probability(self, a: StoryDoc, b: StoryDoc) -> float:

@@ -12,8 +12,8 @@ Evidence kinds, and what each tells:
   names the event; the other lead either reports it or not);
 - sentence match: for each of the first sentences of one article, its best cosine in the
   other, averaged both ways (shared facts, even reordered or translated);
-- names: overlap of people/places/organisations (only within one script: an Arabic and
-  an English article spell names differently, so that evidence is absent, not zero),
+- names: overlap of people/places/organisations (across scripts, an Arabic and an English
+  article, by consonant skeletons: Pompeo and بومبيو are both BMB),
   of numbers, years and day-month dates, separately and together ("figures");
 - publication-time gap in days (absent when either date is unknown);
 - copied share: the share of text copied between the two, from the reuse module.
@@ -41,7 +41,7 @@ from typing import Protocol
 import numpy as np
 
 from service.stories.passages import first_sentences, lead_text
-from service.text.names import ARABIC_LANGUAGES, Names, extract_names
+from service.text.names import ARABIC_LANGUAGES, Names, extract_names, skeletons
 
 TITLE_CHARS = 200  # an article without a title is headed by its first characters
 
@@ -86,14 +86,15 @@ class Evidence:
     lead_centred: float | None
     title_lead: float | None
     sentence_match: float | None
-    entity_overlap: float | None
-    shared_entities: int | None
+    entity_overlap: float
+    shared_entities: int
     number_overlap: float
     year_overlap: float
     date_overlap: float
     figure_overlap: float
     time_gap_days: float | None
     copied_share: float
+    same_language: bool = True
 
     def as_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
@@ -144,10 +145,11 @@ def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | Non
         if a.sentences is not None and b.sentences is not None:
             sims = a.sentences @ b.sentences.T
             sentence_match = float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
-    entity_overlap = shared = None
     if _script(a.language, a.names) == _script(b.language, b.names):
-        entity_overlap = set_overlap(a.names.entities, b.names.entities)
-        shared = len(a.names.entities & b.names.entities)
+        ea, eb = a.names.entities, b.names.entities
+    else:  # Pompeo / بومبيو: compare consonant skeletons across scripts
+        ea, eb = skeletons(a.names.entities), skeletons(b.names.entities)
+    entity_overlap, shared = set_overlap(ea, eb), len(ea & eb)
     gap = None
     if a.published_at is not None and b.published_at is not None:
         gap = abs((a.published_at - b.published_at).total_seconds()) / 86400.0
@@ -164,6 +166,7 @@ def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | Non
         figure_overlap=set_overlap(_figures(a.names), _figures(b.names)),
         time_gap_days=gap,
         copied_share=float(copied_share),
+        same_language=_same_language(a.language, b.language),
     )
 
 
@@ -176,6 +179,11 @@ def set_overlap(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def _same_language(a: str | None, b: str | None) -> bool:
+    """Unknown counts as the same: only a known difference shifts the embedding scale."""
+    return a is None or b is None or a.split("-")[0].lower() == b.split("-")[0].lower()
 
 
 def _figures(names: Names) -> frozenset[str]:

@@ -2,20 +2,26 @@
 
 The score is a linear model of a few evidence columns (``design_row``), clipped to the
 task's scale: 1 = same story ... 4 = unrelated. Which linear model applies depends on
-which evidence the pair has: both articles embedded or not (a language the model does
-not cover), names comparable or not (one script or two). Every combination has its own
-weights, fitted by ``scripts/fit_story_score.py`` on the same data with those columns
-left out, so a pair missing evidence is scored by a model that never relied on it.
+whether both articles were embedded (an article in a language the model does not cover
+is not): each basis has its own weights, fitted by ``scripts/fit_story_score.py`` on the
+same data, the embedding columns left out for "no_embedding", so a pair without vectors
+is scored by a model that never relied on them.
 
 The time gap enters as log(1 + days beyond ``grace_days``), 0 when a date is unknown;
 SemEval pairs have no publication dates, so its weight is learnt from the seed pairs
 (the only dated ones). The copied share is measured on every training pair.
+
+Embedding similarities of two articles in two languages run lower than in one (the model
+keeps a language direction): unrelated pairs across languages average ~0.24 lower centred
+lead cosine than within one. ``cross_language`` offsets, measured on random unrelated
+pairs by the fit script, put such pairs back on the scale the weights were fitted on.
 
 The probability of "same event" is a logistic function of the score, fitted on pairs
 whose gold Overall is at most ``same_story_overall``.
 
 File layout (models/story_score.json, UTF-8 JSON): ``format`` (1), ``model_id``,
 ``background_mean`` (list of floats, the encoder's dimension), ``grace_days``,
+``cross_language`` {embedding column: offset added for a pair of two languages},
 ``models`` {basis: {"intercept", "weights" {column: weight}}}, ``probability`` {"same_story_overall", "midpoint", "slope"}, ``fit``
 (how it was made; informative only).
 
@@ -42,7 +48,7 @@ EMBEDDING_COLUMNS = ("lead_centred", "lead_centred_sq", "title_lead", "sentence_
 NAME_COLUMNS = ("entity_overlap",)
 ALWAYS_COLUMNS = ("figure_overlap", "time_excess", "copied_share")
 FITTED_COLUMNS = EMBEDDING_COLUMNS + NAME_COLUMNS + ALWAYS_COLUMNS
-BASES = ("embedding+names", "embedding", "names", "none")
+BASES = ("embedding", "no_embedding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,38 +63,36 @@ class SameStory:
 
 
 def basis_of(evidence: Evidence) -> str:
-    """Which fitted model applies: the evidence groups this pair has."""
+    """Which fitted model applies: "embedding" when both articles were embedded."""
     embedded = None not in (evidence.lead_centred, evidence.title_lead, evidence.sentence_match)
-    names = evidence.entity_overlap is not None
-    return {(True, True): "embedding+names", (True, False): "embedding", (False, True): "names"}.get((embedded, names), "none")
+    return "embedding" if embedded else "no_embedding"
 
 
 def columns_of(basis: str) -> tuple[str, ...]:
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
-    return (
-        (EMBEDDING_COLUMNS if "embedding" in basis else ())
-        + (NAME_COLUMNS if "names" in basis else ())
-        + ALWAYS_COLUMNS
-    )
+    return (EMBEDDING_COLUMNS if basis == "embedding" else ()) + NAME_COLUMNS + ALWAYS_COLUMNS
 
 
-def design_row(evidence: Evidence, *, grace_days: float) -> dict[str, float]:
-    """The model's columns for a pair (absent evidence gives no column; an unknown time gap 0)."""
+def design_row(evidence: Evidence, *, grace_days: float, cross_language: dict[str, float] | None = None) -> dict[str, float]:
+    """The model's columns for a pair (absent evidence gives no column; an unknown time gap 0).
+
+    A pair of two languages has ``cross_language`` offsets added to its embedding columns.
+    """
+    shift = (cross_language or {}) if not evidence.same_language else {}
     row = {
+        "entity_overlap": evidence.entity_overlap,
         "figure_overlap": evidence.figure_overlap,
         "time_excess": time_excess(evidence.time_gap_days, grace_days=grace_days),
         "copied_share": evidence.copied_share,
     }
     if evidence.lead_centred is not None:
-        row["lead_centred"] = evidence.lead_centred
-        row["lead_centred_sq"] = evidence.lead_centred**2  # the scale bends: near-duplicates saturate
+        row["lead_centred"] = evidence.lead_centred + shift.get("lead_centred", 0.0)
+        row["lead_centred_sq"] = row["lead_centred"] ** 2  # the scale bends: near-duplicates saturate
     if evidence.title_lead is not None:
-        row["title_lead"] = evidence.title_lead
+        row["title_lead"] = evidence.title_lead + shift.get("title_lead", 0.0)
     if evidence.sentence_match is not None:
-        row["sentence_match"] = evidence.sentence_match
-    if evidence.entity_overlap is not None:
-        row["entity_overlap"] = evidence.entity_overlap
+        row["sentence_match"] = evidence.sentence_match + shift.get("sentence_match", 0.0)
     return row
 
 
@@ -106,6 +110,7 @@ class StoryScorer:
     models: dict[str, tuple[float, dict[str, float]]]
     background_mean: np.ndarray
     grace_days: float
+    cross_language: dict[str, float]
     same_story_overall: float
     midpoint: float
     slope: float
@@ -137,6 +142,7 @@ class StoryScorer:
             models=models,
             background_mean=np.asarray(raw["background_mean"], dtype=np.float32),
             grace_days=float(raw["grace_days"]),
+            cross_language={k: float(v) for k, v in raw.get("cross_language", {}).items()},
             same_story_overall=float(probability["same_story_overall"]),
             midpoint=float(probability["midpoint"]),
             slope=float(probability["slope"]),
@@ -149,6 +155,7 @@ class StoryScorer:
             "format": FORMAT,
             "model_id": self.model_id,
             "grace_days": self.grace_days,
+            "cross_language": self.cross_language,
             "models": {b: {"intercept": i, "weights": w} for b, (i, w) in self.models.items()},
             "probability": {"same_story_overall": self.same_story_overall, "midpoint": self.midpoint, "slope": self.slope},
             "fit": self.fit,
@@ -158,7 +165,7 @@ class StoryScorer:
     def raw_score(self, evidence: Evidence) -> float:
         """The unclipped linear score."""
         intercept, weights = self.models[basis_of(evidence)]
-        row = design_row(evidence, grace_days=self.grace_days)
+        row = design_row(evidence, grace_days=self.grace_days, cross_language=self.cross_language)
         return intercept + sum(w * row[c] for c, w in weights.items())
 
     def score(self, evidence: Evidence) -> SameStory:
@@ -167,12 +174,6 @@ class StoryScorer:
         value = min(4.0, max(1.0, self.raw_score(evidence)))
         probability = 1.0 / (1.0 + math.exp(-self.slope * (self.midpoint - value)))
         missing = tuple(
-            name
-            for name, absent in (
-                ("embedding", "embedding" not in basis),
-                ("names", "names" not in basis),
-                ("time", evidence.time_gap_days is None),
-            )
-            if absent
+            name for name, absent in (("embedding", basis != "embedding"), ("time", evidence.time_gap_days is None)) if absent
         )
         return SameStory(round(value, 4), round(probability, 4), basis, missing, evidence.as_dict())

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from service.text.normalize import normalize
 
-ARABIC_LANGUAGES = frozenset({"ar", "fa", "ur"})
+ARABIC_LANGUAGES = frozenset({"ar", "fa", "ur", "ckb", "ps", "sd", "ug"})  # written in Arabic script
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +247,39 @@ def _dates(folded: str) -> set[str]:
         if 1 <= int(day) <= 31:
             out.add(f"{_MONTHS[month]:02d}-{int(day):02d}")
     return out
+
+
+# Consonant classes shared by Latin and Arabic spellings of one name (vowels and the
+# long-vowel letters ا و ي dropped): Putin / بوتين -> BTN, Lavrov / لافروف -> LFRF.
+_LATIN_DIGRAPHS = (("sch", "S"), ("tch", "TS"), ("ch", "TS"), ("sh", "S"), ("kh", "H"), ("gh", "G"), ("th", "T"), ("ph", "F"), ("ck", "K"), ("zh", "S"))
+_LATIN_CLASSES = {"b": "B", "p": "B", "t": "T", "d": "D", "k": "K", "c": "K", "q": "K", "g": "G", "j": "G", "f": "F", "v": "F",
+                  "l": "L", "m": "M", "n": "N", "r": "R", "s": "S", "z": "S", "x": "KS", "h": "H"}
+_ARABIC_CLASSES = {"ب": "B", "ت": "T", "ط": "T", "ث": "S", "ج": "G", "غ": "G", "ح": "H", "خ": "H", "ه": "H", "د": "D", "ذ": "D",
+                   "ض": "D", "ر": "R", "ز": "S", "س": "S", "ش": "S", "ص": "S", "ظ": "S", "ف": "F", "ق": "K", "ك": "K", "ل": "L",
+                   "م": "M", "ن": "N"}
+MIN_SKELETON = 3
+
+
+def name_skeleton(key: str) -> str:
+    """Script-independent consonant skeleton of a name key ("" when not a name-like word).
+
+    >>> name_skeleton("pompeo"), name_skeleton("بومبيو"), name_skeleton("sochi"), name_skeleton("سوتشي")
+    ('BMB', 'BMB', 'STS', 'STS')
+    """
+    if not key:
+        return ""
+    if "\u0600" <= key[0] <= "\u06ff":
+        body = key[:-1] if key.endswith("ه") else key  # final ta marbuta (folded to ه) is a vowel
+        out = "".join(_ARABIC_CLASSES.get(c, "") for c in body)
+    else:
+        word = key.lower()
+        for digraph, value in _LATIN_DIGRAPHS:
+            word = word.replace(digraph, value)
+        out = "".join(c if c.isupper() else _LATIN_CLASSES.get(c, "") for c in word)
+    collapsed = "".join(c for i, c in enumerate(out) if i == 0 or c != out[i - 1])  # doubled letters: Pompeo ~ Pompeyo
+    return collapsed
+
+
+def skeletons(names: frozenset[str]) -> frozenset[str]:
+    """Skeletons of at least MIN_SKELETON consonants (shorter ones collide too often)."""
+    return frozenset(s for s in map(name_skeleton, names) if len(s) >= MIN_SKELETON)

@@ -19,9 +19,8 @@ T0 = datetime(2019, 5, 14, 12, 0)
 
 def scorer() -> StoryScorer:
     """Score 4 - 3 x lead cosine (background mean 0); P(same) crosses 0.5 at score 2.5 (cosine 0.5)."""
-    models = {b: {"intercept": 4.0 if "embedding" in b else 3.0, "weights": {c: 0.0 for c in columns_of(b)}} for b in BASES}
-    for b in ("embedding+names", "embedding"):
-        models[b]["weights"]["lead_centred"] = -3.0
+    models = {b: {"intercept": 4.0 if b == "embedding" else 3.0, "weights": {c: 0.0 for c in columns_of(b)}} for b in BASES}
+    models["embedding"]["weights"]["lead_centred"] = -3.0
     return StoryScorer.from_dict(
         {
             "format": FORMAT,
