@@ -121,7 +121,7 @@ def describe_pairs(path: Path, encoder, *, include_empty: bool = False):
     def doc(title: str, text: str, language: str):
         key = (title, text, language)
         if key not in docs:
-            docs[key] = describe(title or None, text, language=language, published_at=None, encoder=encoder, doc_id=f"{len(docs)}")
+            docs[key] = describe(title or None, text, language=language, published_at=None, encoder=encoder, doc_id=f"d{len(docs)}")
         return docs[key]
 
     out = []
@@ -162,6 +162,10 @@ def evaluate(path: Path, scorer, encoder, *, with_copies: bool = True) -> tuple[
 
     scores, gold = [], []
     for pair, a, b in describe_pairs(path, encoder, include_empty=True):
+        if not a.id or not b.id:  # an article with neither title nor text: nothing to compare
+            scores.append(scorer.without_evidence().score)
+            gold.append(pair.overall)
+            continue
         share = copied_share(a.text, b.text) if with_copies else 0.0
         ev = pair_evidence(a, b, background_mean=scorer.background_mean, copied_share=share)
         scores.append(scorer.score(ev).score)

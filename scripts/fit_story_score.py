@@ -194,6 +194,7 @@ def main() -> None:
         "format": FORMAT,
         "model_id": encoder.model_id,
         "grace_days": GRACE_DAYS,
+        "prior_score": round(float(y[np.asarray(groups) != "seed"].mean()), 4),
         "cross_language": offsets,
         "models": models,
         "probability": {"same_story_overall": SAME_STORY_OVERALL, "midpoint": midpoint, "slope": slope},

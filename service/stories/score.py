@@ -21,6 +21,7 @@ whose gold Overall is at most ``same_story_overall``.
 
 File layout (models/story_score.json, UTF-8 JSON): ``format`` (1), ``model_id``,
 ``background_mean`` (list of floats, the encoder's dimension), ``grace_days``,
+``prior_score`` (the mean gold score, for a pair with nothing to compare),
 ``cross_language`` {embedding column: offset added for a pair of two languages},
 ``models`` {basis: {"intercept", "weights" {column: weight}}}, ``probability`` {"same_story_overall", "midpoint", "slope"}, ``fit``
 (how it was made; informative only).
@@ -114,6 +115,7 @@ class StoryScorer:
     same_story_overall: float
     midpoint: float
     slope: float
+    prior_score: float = 2.5
     model_id: str = ""
     fit: dict = field(default_factory=dict)
 
@@ -146,6 +148,7 @@ class StoryScorer:
             same_story_overall=float(probability["same_story_overall"]),
             midpoint=float(probability["midpoint"]),
             slope=float(probability["slope"]),
+            prior_score=float(raw.get("prior_score", 2.5)),
             model_id=str(raw.get("model_id", "")),
             fit=dict(raw.get("fit", {})),
         )
@@ -155,12 +158,21 @@ class StoryScorer:
             "format": FORMAT,
             "model_id": self.model_id,
             "grace_days": self.grace_days,
+            "prior_score": self.prior_score,
             "cross_language": self.cross_language,
             "models": {b: {"intercept": i, "weights": w} for b, (i, w) in self.models.items()},
             "probability": {"same_story_overall": self.same_story_overall, "midpoint": self.midpoint, "slope": self.slope},
             "fit": self.fit,
             "background_mean": [round(float(x), 6) for x in self.background_mean],
         }
+
+    def probability(self, score: float) -> float:
+        """P(same event) of a score on the 1-4 scale."""
+        return 1.0 / (1.0 + math.exp(-self.slope * (self.midpoint - score)))
+
+    def without_evidence(self) -> SameStory:
+        """The answer when one article has nothing to compare (no title, no text): the prior."""
+        return SameStory(self.prior_score, round(self.probability(self.prior_score), 4), "none", ("embedding", "names", "time"), {})
 
     def raw_score(self, evidence: Evidence) -> float:
         """The unclipped linear score."""
@@ -172,7 +184,7 @@ class StoryScorer:
         """Score on the 1-4 scale and P(same event) for one pair's evidence."""
         basis = basis_of(evidence)
         value = min(4.0, max(1.0, self.raw_score(evidence)))
-        probability = 1.0 / (1.0 + math.exp(-self.slope * (self.midpoint - value)))
+        probability = self.probability(value)
         missing = tuple(
             name for name, absent in (("embedding", basis != "embedding"), ("time", evidence.time_gap_days is None)) if absent
         )
