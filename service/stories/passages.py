@@ -11,7 +11,7 @@ break); it only picks units to embed, and no offsets are reported from it.
 Example:
     >>> lead_text("Putin meets Pompeo", "Sochi, 14 May. The talks began. " * 100, max_chars=40)
     'Putin meets Pompeo\\nSochi, 14 May. The talks began. Sochi,'
-    >>> first_sentences("One two three four. Five six seven eight! Nine", max_sentences=5, min_words=2)
+    >>> first_sentences("One two three four. Five six seven eight! Nine", max_sentences=5, min_words=1)
     ['One two three four.', 'Five six seven eight!', 'Nine']
 """
 

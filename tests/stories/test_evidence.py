@@ -94,3 +94,11 @@ def test_set_overlap_and_passages() -> None:
         "This one has enough words to count.",
         "يقول الرئيس إن المحادثات كانت بناءة؟",
     ]
+
+
+def test_docstring_examples_hold() -> None:
+    import doctest
+
+    import service.stories.passages as passages
+
+    assert doctest.testmod(passages).failed == 0

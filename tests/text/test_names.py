@@ -88,3 +88,11 @@ def test_seed_articles_share_the_event_names() -> None:
         assert {"بومبيو", "سوتشي"} & docs[key].entities, key
     assert "سوتشي" not in docs["004"].entities and "بومبيو" not in docs["004"].entities
     assert "بوتين" in docs["004"].entities  # the shared actor is found too
+
+
+def test_docstring_examples_hold() -> None:
+    import doctest
+
+    import service.text.names as names
+
+    assert doctest.testmod(names).failed == 0
