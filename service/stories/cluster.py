@@ -106,7 +106,7 @@ class StoryClusters:
     def probability(self, a: StoryDoc, b: StoryDoc) -> float:
         share = self.copied_share(a, b) if self.copied_share is not None else 0.0
         evidence = pair_evidence(a, b, background_mean=self.scorer.background_mean, copied_share=share)
-        return self.scorer.score(evidence).probability
+        return self.scorer.probability(min(4.0, max(1.0, self.scorer.raw_score(evidence))))
 
     def story_of(self, doc_id: str) -> int:
         try:

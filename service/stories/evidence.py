@@ -34,7 +34,7 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -96,8 +96,8 @@ class Evidence:
     copied_share: float
     same_language: bool = True
 
-    def as_dict(self) -> dict[str, float | int | None]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, float | int | bool | None]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
 
 
 def is_covered(language: str | None) -> bool:
