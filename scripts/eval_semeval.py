@@ -2,9 +2,10 @@
 
     python scripts/eval_semeval.py ../shared/data/semeval2022-t8-dev/train_tr_tr_465.csv
 
-Prints one CSV row per file (file, pairs, pearson, spearman) and, with ``--features``,
-the Pearson of every single feature. Vectors are cached under var/cache (texts hashed),
-so a second run does not embed again.
+Prints one CSV row per file (file, pairs, pearson, spearman); with ``--cluster`` it also
+clusters all articles as one stream and reports agreement with gold and the time taken.
+An article with neither title nor text gets the scorer's prior score. Vectors are cached
+under var/cache (texts hashed), so a second run does not embed again.
 """
 
 from __future__ import annotations
@@ -174,6 +175,35 @@ def evaluate(path: Path, scorer, encoder, *, with_copies: bool = True) -> tuple[
     return len(s), float(pearsonr(s, g)[0]), float(spearmanr(s, g)[0]), s, g
 
 
+def cluster_report(paths: list[Path], scorer, encoder) -> list[str]:
+    """Cluster every article of the files as one stream (no dates: one window) and compare
+    "same story" with gold: pairs at gold <= 2 that share a story, and vice versa; time."""
+    import time
+    from dataclasses import replace
+
+    from service.stories.cluster import StoryClusters
+
+    pairs = [(pair, a, b) for path in paths for pair, a, b in describe_pairs(path, encoder)]
+    docs: dict[int, object] = {}
+    for _, a, b in pairs:
+        for doc in (a, b):
+            docs.setdefault(id(doc), replace(doc, id=f"a{len(docs)}"))
+    clusters = StoryClusters(scorer)
+    start = time.perf_counter()
+    for doc in docs.values():
+        clusters.add(doc)
+    seconds = time.perf_counter() - start
+    gold = np.array([p.overall for p, _, _ in pairs])
+    together = np.array([clusters.story_of(docs[id(a)].id) == clusters.story_of(docs[id(b)].id) for _, a, b in pairs])
+    similar = gold <= 2.0
+    return [
+        f"articles,{len(docs)},seconds,{seconds:.2f},ms_per_article,{1000 * seconds / len(docs):.1f},stories,{len(clusters.stories())}",
+        f"gold<=2 pairs,{similar.sum()},in one story,{together[similar].mean():.3f},"
+        f"one-story pairs with gold<=2,{(similar & together).sum() / max(together.sum(), 1):.3f},"
+        f"gold>=3 pairs in one story,{together[gold >= 3].mean():.3f}",
+    ]
+
+
 def main() -> None:
     from service.stories.score import StoryScorer
 
@@ -181,6 +211,7 @@ def main() -> None:
     parser.add_argument("files", type=Path, nargs="*", default=list(DEV_FILES.values()))
     parser.add_argument("--scorer", type=Path, default=ROOT / "models" / "story_score.json")
     parser.add_argument("--no-copies", action="store_true", help="do not measure copied passages (copied share 0)")
+    parser.add_argument("--cluster", action="store_true", help="also cluster all articles as one stream: agreement with gold, time")
     args = parser.parse_args()
     scorer = StoryScorer.load(args.scorer)
     encoder = cached_encoder()
@@ -189,6 +220,9 @@ def main() -> None:
     for path in args.files:
         n, pearson, spearman, _, _ = evaluate(path, scorer, encoder, with_copies=not args.no_copies)
         writer.writerow([path.name, n, f"{pearson:.4f}", f"{spearman:.4f}"])
+    if args.cluster:
+        for line in cluster_report(args.files, scorer, encoder):
+            print(line)
     encoder.save()
 
 
