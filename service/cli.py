@@ -11,8 +11,8 @@ from pathlib import Path
 from service.config import Settings, get_settings
 from service.errors import StorydiffError
 from service.ingest import parse_date_bound
+from service.records import article_record, link_record, story_detail_record, story_record
 from service.runtime import Runtime
-from service.records import article_record, link_record
 from service.sources import count_items, read_article_files, read_seeds
 
 
@@ -61,6 +61,23 @@ def _parser() -> argparse.ArgumentParser:
     flags.add_argument("--json", action="store_true")
 
     commands.add_parser("reindex", help="rebuild the passage index from the database (e.g. after Redis was lost)")
+
+    stories = commands.add_parser("stories", help="story clusters, newest first")
+    stories.add_argument("--since")
+    stories.add_argument("--until")
+    stories.add_argument("--outlet")
+    stories.add_argument("--language")
+    stories.add_argument("--q", help="text in the headline or an article's title")
+    stories.add_argument("--offset", type=int, default=0)
+    stories.add_argument("--limit", type=int, default=50)
+    stories.add_argument("--json", action="store_true")
+
+    story = commands.add_parser("story", help="one story: its articles and who copied whom")
+    story.add_argument("id", type=int)
+    story.add_argument("--json", action="store_true")
+
+    commands.add_parser("recluster", help="rebuild every story from scratch (publication order)")
+    commands.add_parser("reembed", help="embed articles the current model has not (resumable), then recluster")
     return parser
 
 
@@ -193,7 +210,60 @@ def _reindex(_args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-_COMMANDS = {"reuse": _reuse, "flags": _flags, "reindex": _reindex, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
+def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
+    page = runtime.stories(
+        since=parse_date_bound(args.since, field="since") if args.since else None,
+        until=parse_date_bound(args.until, field="until", end=True) if args.until else None,
+        outlet=args.outlet,
+        language=args.language,
+        q=args.q,
+        offset=args.offset,
+        limit=args.limit,
+    )
+    records = [story_record(s) for s in page.items]
+    if args.json:
+        print(json.dumps({"items": records, "total": page.total}, ensure_ascii=False, indent=2))
+        return 0
+    for story in page.items:
+        seen = story.last_seen.date().isoformat() if story.last_seen else "—"
+        print(f"{story.id:>6}  {seen}  {story.article_count:>3} art.  {', '.join(story.outlets)[:40]:<40}  {story.headline[:70]}")
+    print(f"({page.total} stories)")
+    return 0
+
+
+def _story(args: argparse.Namespace, runtime: Runtime) -> int:
+    detail = runtime.story(args.id)
+    if args.json:
+        print(json.dumps(story_detail_record(detail), ensure_ascii=False, indent=2))
+        return 0
+    print(f"story {detail.summary.id}: {detail.summary.headline}")
+    for a in detail.articles:
+        date = a.published_at.date().isoformat() if a.published_at else "—"
+        print(f"  {a.id:>6}  {date}  {a.outlet or '—':<28} {a.language or '?':<3} {(a.title or a.clean_text[:60]).strip()}")
+    for link in detail.links:
+        print(f"  {link.target_id} copied {link.share:.0%} from {link.source_id} ({link.relation}, {'credited' if link.credited else 'not credited'})")
+    return 0
+
+
+def _recluster(_args: argparse.Namespace, runtime: Runtime) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit="article", total=runtime.store.count()) as bar:
+        count = runtime.recluster(progress=lambda n: bar.update(1))
+    print(json.dumps({"articles": count, "stories": runtime.stories(limit=1).total}))
+    return 0
+
+
+def _reembed(_args: argparse.Namespace, runtime: Runtime) -> int:
+    from tqdm import tqdm
+
+    with tqdm(unit="article") as bar:
+        count = runtime.reembed(progress=lambda n: bar.update(1))
+    print(json.dumps({"embedded": count, "model": runtime.desk.model_id, "stories": runtime.stories(limit=1).total}))
+    return 0
+
+
+_COMMANDS = {"stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
 
 
 if __name__ == "__main__":

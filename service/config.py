@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/storydiff.db"
@@ -25,10 +25,19 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=2_000_000, gt=0)
     max_bulk_bytes: int = Field(default=500_000_000, gt=0)
     models_dir: Path = Path("models")
-    embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small)
+    embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small); "none": no embeddings
+    # Same-story score parameters (fitted for the default model by scripts/fit_story_score.py).
+    story_score_path: Path | None = None  # None: models_dir / "story_score.json"
+    story_window_days: float = Field(default=7.0, gt=0)  # an article joins stories seen this close in time
+    story_probability: float = Field(default=0.5, gt=0, lt=1)  # P(same event) needed to join a story
     # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
     recurring_min_count: int = Field(default=5, ge=2)
     recurring_min_share: float = Field(default=0.2, gt=0, le=1)
+
+    @field_validator("story_score_path")
+    @classmethod
+    def _default_score_path(cls, value: Path | None, info: ValidationInfo) -> Path:
+        return value if value is not None else Path(info.data.get("models_dir", "models")) / "story_score.json"
 
     @field_validator("database_url")
     @classmethod
@@ -39,7 +48,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix):]
         return value
 
-    @field_validator("redis_url", "embedding_model", "api_key", mode="before")
+    @field_validator("redis_url", "embedding_model", "api_key", "story_score_path", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -193,3 +193,60 @@ class IngestResult:
     article: Article
     created: bool
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """What the story score needs of an article, as stored (see service.stories.stored).
+
+    Vectors are float32 little-endian bytes, row-major: ``lead`` and ``title`` one row of
+    ``dim`` values, ``sentences`` n rows. ``model_id`` None: not embedded (no encoder, or a
+    language the model does not cover). ``names`` maps entities/numbers/years/dates to keys.
+    """
+
+    article_id: int
+    model_id: str | None
+    dim: int
+    lead: bytes | None
+    title: bytes | None
+    sentences: bytes | None
+    names: dict[str, list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """An article's place in the story clusters."""
+
+    article_id: int
+    story_id: int
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One story: an event reported by one or more articles."""
+
+    id: int
+    headline: str
+    article_count: int
+    outlets: tuple[str, ...]
+    languages: tuple[str, ...]
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    items: tuple[StorySummary, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDetail:
+    """A story with its articles (oldest first) and the copy links among them."""
+
+    summary: StorySummary
+    articles: tuple[Article, ...]
+    links: tuple[CopyLink, ...]

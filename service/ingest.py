@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from service.config import Settings
-from service.domain import ArticleInput, IngestResult, NewArticle, PassageRecord
-from service.reuse.signatures import sign_passages
+from service.domain import Article, ArticleInput, IngestResult, NewArticle, PassageRecord
 from service.errors import InvalidInput, StorydiffError, TooLarge
+from service.reuse.signatures import sign_passages
 from service.storage.store import Store
 from service.text.boilerplate import clean, line_keys
 from service.text.extract import NoArticleText, extract_html
@@ -80,6 +80,46 @@ def parse_article(obj: object) -> ArticleInput:
         url=_blank_to_none(obj.get("url")),
         published_at=parse_datetime(published) if published else None,
         language=_blank_to_none(obj.get("language")),
+    )
+
+
+def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
+    """``{"a": ARTICLE_OR_ID, "b": ARTICLE_OR_ID}``: each an article object (as POST
+    /articles takes) or the id of a stored article."""
+    if not isinstance(obj, dict) or set(obj) != {"a", "b"}:
+        raise InvalidInput('send {"a": ARTICLE_OR_ID, "b": ARTICLE_OR_ID}', code="invalid_request")
+    out: list[ArticleInput | int] = []
+    for side in ("a", "b"):
+        value = obj[side]
+        if isinstance(value, bool) or not isinstance(value, (int, dict)):
+            raise InvalidInput(f"{side} must be an article object or a stored article id", code="invalid_request", errors=[{"field": side, "code": "invalid_request"}])
+        if isinstance(value, int):
+            if value < 1:
+                raise InvalidInput(f"{side}: article ids are positive", code="invalid_request", errors=[{"field": side, "code": "invalid_request"}])
+            out.append(value)
+            continue
+        try:
+            out.append(parse_article(value))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{side}: {exc.message}", code=exc.code, errors=[{"field": side, "code": exc.code}]) from exc
+    return out[0], out[1]
+
+
+def preview(article: ArticleInput) -> Article:
+    """The article as it would be stored (cleaned, language known) but not stored: id 0."""
+    new = prepare(article)
+    return Article(
+        id=0,
+        text=new.text,
+        clean_text=new.clean.text,
+        blocks=new.clean.blocks,
+        content_hash=new.content_hash,
+        title=new.title,
+        outlet=new.outlet,
+        url=new.url,
+        published_at=new.published_at,
+        language=new.language,
+        html=new.html,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from service.domain import Article
+from service.domain import Article, StoryDetail, StorySummary
 from service.runtime import LinkView
 
 
@@ -41,4 +41,23 @@ def link_record(view: LinkView) -> dict[str, object]:
         "credit": link.credit,
         "label": link.label,
         "spans": [asdict(s) for s in link.spans],
+    }
+
+
+def story_record(story: StorySummary) -> dict[str, object]:
+    record = asdict(story)
+    record["outlets"], record["languages"] = list(story.outlets), list(story.languages)
+    return _plain(record)
+
+
+def story_detail_record(detail: StoryDetail) -> dict[str, object]:
+    """A story with its articles (oldest first) and who copied whom among them."""
+    return {
+        **story_record(detail.summary),
+        "articles": [article_ref(a) for a in detail.articles],
+        "links": [
+            {"target_id": link.target_id, "source_id": link.source_id, "relation": link.relation,
+             "share": link.share, "credited": link.credited, "label": link.label}
+            for link in detail.links
+        ],
     }

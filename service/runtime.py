@@ -1,8 +1,8 @@
 """The running service's parts, opened once and shared by the API, the CLI and scripts.
 
-``Runtime`` owns the store and the passage index (and, as they arrive, the encoder and
-the story clusters) and is the one place that knows what follows the storing of an
-article: its passages join the index and its copy links are found and stored.
+``Runtime`` owns the store, the passage index and the story desk, and is the one place
+that knows what follows the storing of an article: its passages join the index, its copy
+links are found and stored, then it joins the story of its event.
 
 Example:
     >>> with Runtime.open(Settings(database_url="sqlite:///var/demo.db")) as runtime:  # doctest: +SKIP
@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from types import TracebackType
 
 from service.config import Settings
-from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord
-from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare
+from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
+from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview
 from service.reuse.align import CopiedSpan
 from service.reuse.detect import find_copies
 from service.reuse.flags import link_between
 from service.reuse.index import PassageIndex
 from service.reuse.signatures import PassageSignature
 from service.storage.store import Store
+from service.stories.score import SameStory
+from service.story_desk import StoryDesk
 from service.text.boilerplate import line_keys
 
 
@@ -54,6 +56,7 @@ class Runtime:
         self.settings = settings
         self.store = store
         self.index = index
+        self.desk = StoryDesk(settings, store)
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -89,6 +92,11 @@ class Runtime:
         article = self.store.get(article_id)
         self.index.remove(article_id, passages=len(self.store.passages_of(article_id)))
         self.store.delete(article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE))
+        self.desk.forget(article_id)
+
+    def article_of(self, ref: ArticleInput | int) -> Article:
+        """A stored article by id, or an unstored one prepared (id 0)."""
+        return self.store.get(ref) if isinstance(ref, int) else preview(ref)
 
     def _after_store(self, result: IngestResult) -> None:
         """A new article's passages join the index; its copy links are found and stored."""
@@ -99,6 +107,33 @@ class Runtime:
         self.store.save_links(self._links_for(article, signatures))
         self.index.add(article.id, signatures)
         self.store.mark_done(article.id, "reuse")
+        self.desk.assign(article)
+
+    # -- stories ------------------------------------------------------------------
+
+    def stories(self, **filters: object) -> StoryPage:
+        """Stories newest first (filters as ``StoryStore.list``)."""
+        return self.desk.stories(**filters)
+
+    def story(self, story_id: int) -> StoryDetail:
+        return self.desk.story(story_id)
+
+    def story_of(self, article_id: int) -> int | None:
+        return self.desk.story_of(article_id)
+
+    def similarity(self, a: ArticleInput | int, b: ArticleInput | int) -> SameStory:
+        """The same-story score of two articles, stored (by id) or not (nothing is stored)."""
+        return self.desk.similarity(self.article_of(a), self.article_of(b))
+
+    def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
+        return self.desk.recluster(progress=progress)
+
+    def reembed(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Embed what the current model has not, then rebuild the stories with the new vectors."""
+        count = self.desk.reembed(progress=progress)
+        if count:
+            self.desk.recluster()
+        return count
 
     # -- reuse --------------------------------------------------------------------
 

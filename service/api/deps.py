@@ -75,7 +75,16 @@ async def read_body(request: Request, limit: int) -> bytes:
 async def json_article_body(request: Request, settings: SettingsDep) -> object:
     """One article's JSON body: size-limited, strict UTF-8, valid JSON."""
     # The JSON envelope and escapes add a little to the text's own limit.
-    body = await read_body(request, settings.max_article_bytes + 64_000)
+    return await _json_body(request, settings.max_article_bytes + 64_000)
+
+
+async def json_pair_body(request: Request, settings: SettingsDep) -> object:
+    """Two articles' JSON body ({"a": ..., "b": ...}): twice an article's limit."""
+    return await _json_body(request, 2 * settings.max_article_bytes + 128_000)
+
+
+async def _json_body(request: Request, limit: int) -> object:
+    body = await read_body(request, limit)
     if not body.strip():
         raise InvalidInput("the request body is empty", code="invalid_json")
     try:
@@ -85,6 +94,7 @@ async def json_article_body(request: Request, settings: SettingsDep) -> object:
 
 
 JsonBody = Annotated[object, Depends(json_article_body)]
+PairBody = Annotated[object, Depends(json_pair_body)]
 
 
 async def body_lines(request: Request, limit: int) -> AsyncIterator[bytes]:

@@ -13,56 +13,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.domain import Article, ArticlePage, Block, CopyLink, IngestResult, LinkSpan, NewArticle, PassageRecord
+from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, PassageRecord
 from service.errors import NotFound, Unavailable
 from service.storage import migrate
 from service.storage.engine import open_engine
+from service.storage.rows import to_article, to_link, utc
+from service.storage.stories import StoryStore
 from service.storage.tables import article_jobs, articles, copy_links, outlet_lines, outlets, passages
 
 MAX_PAGE = 500
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """Datetimes are stored in UTC; SQLite hands them back naive."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _to_article(row: RowMapping) -> Article:
-    return Article(
-        id=row["id"],
-        text=row["text"],
-        clean_text=row["clean_text"],
-        blocks=tuple(Block(*triple) for triple in row["blocks"]),
-        content_hash=row["content_hash"],
-        title=row["title"],
-        outlet=row["outlet"],
-        url=row["url"],
-        published_at=_utc(row["published_at"]),
-        language=row["language"],
-        html=row["html"],
-        created_at=_utc(row["created_at"]),
-    )
-
-
-def _to_link(row: RowMapping) -> CopyLink:
-    return CopyLink(
-        target_id=row["target_id"],
-        source_id=row["source_id"],
-        relation=row["relation"],
-        share=row["share"],
-        credited=bool(row["credited"]),
-        credit=row["credit"],
-        label=row["label"],
-        spans=tuple(LinkSpan(*span) for span in row["spans"]),
-        created_at=_utc(row["created_at"]),
-    )
 
 
 class Store:
@@ -70,6 +32,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.stories = StoryStore(engine)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod
@@ -108,7 +71,7 @@ class Store:
                     if new.outlet:
                         self._count_outlet_lines(conn, new.outlet, new.chrome_keys, +1)
                     row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().one()
-                    return IngestResult(_to_article(row), created=True)
+                    return IngestResult(to_article(row), created=True)
             except IntegrityError:
                 continue  # a concurrent writer stored the same article first: return theirs
         with self.engine.connect() as conn:
@@ -123,6 +86,7 @@ class Store:
             row = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id)).first()
             if row is None:
                 raise NotFound(f"article {article_id} not found")
+            self.stories.leave(conn, article_id)
             conn.execute(delete(article_jobs).where(article_jobs.c.article_id == article_id))
             conn.execute(delete(passages).where(passages.c.article_id == article_id))
             conn.execute(delete(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id)))
@@ -148,7 +112,7 @@ class Store:
             row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
         if row is None:
             raise NotFound(f"article {article_id} not found")
-        return _to_article(row)
+        return to_article(row)
 
     def list(
         self,
@@ -177,7 +141,7 @@ class Store:
         with self.engine.connect() as conn:
             total = conn.execute(count).scalar_one()
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
-        return ArticlePage(tuple(_to_article(r) for r in rows), total=total, offset=offset, limit=limit)
+        return ArticlePage(tuple(to_article(r) for r in rows), total=total, offset=offset, limit=limit)
 
     def iter_articles(self, *, after_id: int = 0, batch: int = 500) -> Iterator[Article]:
         """Every article in id order, read in batches (for rebuilds)."""
@@ -189,8 +153,14 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                yield _to_article(row)
+                yield to_article(row)
             after_id = rows[-1]["id"]
+
+    def ids_by_publication(self) -> list[int]:
+        """Every article id, by publication time (undated last), then id: a canonical order."""
+        query = select(articles.c.id).order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def pending(self, job: str) -> list[int]:
         """Ids of articles whose ``job`` is not done yet, in id order."""
@@ -282,7 +252,7 @@ class Store:
         query = select(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id))
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(copy_links.c.share.desc())).mappings().all()
-        return [_to_link(r) for r in rows]
+        return [to_link(r) for r in rows]
 
     def flags(
         self,
@@ -322,7 +292,7 @@ class Store:
         with self.engine.connect() as conn:
             total = conn.execute(count).scalar_one()
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
-        return [_to_link(r) for r in rows], total
+        return [to_link(r) for r in rows], total
 
     # -- internals ------------------------------------------------------------------
 
@@ -331,7 +301,7 @@ class Store:
         if new.url:
             condition = condition | (articles.c.url == new.url)
         row = conn.execute(select(articles).where(condition).order_by(articles.c.id).limit(1)).mappings().first()
-        return _to_article(row) if row is not None else None
+        return to_article(row) if row is not None else None
 
     def _insert_article(self, conn: Connection, new: NewArticle) -> int:
         values = {
@@ -343,7 +313,7 @@ class Store:
             "url": new.url,
             "title": new.title,
             "outlet": new.outlet,
-            "published_at": _utc(new.published_at),
+            "published_at": utc(new.published_at),
             "language": new.language,
             "created_at": datetime.now(UTC),
         }

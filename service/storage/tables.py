@@ -106,3 +106,44 @@ copy_links = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_copy_links_source", copy_links.c.source_id)
+
+# What the story score compares, per article (vectors with the model that made them):
+# kept so that clustering a new article never re-embeds the stored ones.
+story_docs = Table(
+    "story_docs",
+    metadata,
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("model_id", String(200), nullable=True),  # None: not embedded
+    Column("dim", Integer, nullable=False),
+    Column("lead", LargeBinary, nullable=True),  # float32 LE, see domain.StoredDoc
+    Column("title", LargeBinary, nullable=True),
+    Column("sentences", LargeBinary, nullable=True),
+    Column("names", JSON, nullable=False),
+)
+
+# Story of each clustered article. ``published_at`` is copied from the article so that
+# the time-window query of clustering reads one table.
+story_members = Table(
+    "story_members",
+    metadata,
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Id, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("support", Float, nullable=False),  # P(same event) with the closest member when it joined
+)
+Index("ix_story_members_story", story_members.c.story_id)
+Index("ix_story_members_published", story_members.c.published_at)
+
+# A story's listing fields, refreshed from its members whenever they change.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("headline", Text, nullable=False),
+    Column("article_count", Integer, nullable=False),
+    Column("outlets", JSON, nullable=False),
+    Column("languages", JSON, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=True),
+    Column("last_seen", DateTime(timezone=True), nullable=True),
+)
+Index("ix_stories_last_seen", stories.c.last_seen)

@@ -28,10 +28,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from service.stories.evidence import StoryDoc, pair_evidence
 from service.stories.score import StoryScorer
 
 CopiedShare = Callable[[StoryDoc, StoryDoc], float]
+SHORTLIST = 40  # members scored per new article (see ``shortlist``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,38 +78,34 @@ class StoryClusters:
         if doc.id in self._docs:
             raise ValueError(f"article {doc.id!r} is already clustered")
         support = self.support(doc)
-        joined = sorted((s for s, p in support.items() if p >= self.probability_threshold), key=lambda s: (-support[s], s))
-        note = "" if doc.embedded else f"not embedded (language {doc.language!r} not covered by the model, or no encoder): story from names, numbers, dates, time and copied text only"
+        target, merged, best = choose(support, probability_threshold=self.probability_threshold)
         self._docs[doc.id] = doc
-        if not joined:
-            story = self._next_id
+        created = target is None
+        if target is None:
+            target = self._next_id
             self._next_id += 1
-            self._members[story] = [doc.id]
-            self._story_of[doc.id] = story
-            return Assignment(doc.id, story, True, (), max(support.values(), default=0.0), note)
-        target = min(joined)  # the oldest story keeps its id
-        merged = tuple(s for s in sorted(joined) if s != target)
+            self._members[target] = []
         for story in merged:
             for member in self._members.pop(story):
                 self._story_of[member] = target
                 self._members[target].append(member)
         self._members[target].append(doc.id)
         self._story_of[doc.id] = target
-        return Assignment(doc.id, target, False, merged, support[joined[0]], note)
+        return Assignment(doc.id, target, created, merged, best, note_of(doc))
 
     def support(self, doc: StoryDoc) -> dict[int, float]:
         """Highest P(same event) of ``doc`` with each candidate story's members in the window."""
-        out: dict[int, float] = {}
-        for story, members in self._members.items():
-            near = [self._docs[m] for m in members if self._within_window(doc.published_at, self._docs[m].published_at)]
-            if near:
-                out[story] = max(self.probability(doc, other) for other in near)
-        return out
+        near = [
+            (self._docs[m], story)
+            for story, members in self._members.items()
+            for m in members
+            if self._within_window(doc.published_at, self._docs[m].published_at)
+        ]
+        return story_support(doc, near, self.probability)
 
     def probability(self, a: StoryDoc, b: StoryDoc) -> float:
         share = self.copied_share(a, b) if self.copied_share is not None else 0.0
-        evidence = pair_evidence(a, b, background_mean=self.scorer.background_mean, copied_share=share)
-        return self.scorer.probability(min(4.0, max(1.0, self.scorer.raw_score(evidence))))
+        return pair_probability(self.scorer, a, b, copied_share=share)
 
     def story_of(self, doc_id: str) -> int:
         try:
@@ -122,6 +121,68 @@ class StoryClusters:
         if a is None or b is None:
             return True
         return abs((a - b).total_seconds()) <= self.window_days * 86400.0
+
+
+def note_of(doc: StoryDoc) -> str:
+    """Why a story was decided without embeddings, when it was."""
+    if doc.embedded:
+        return ""
+    return f"not embedded (language {doc.language!r} not covered by the model, or no encoder): story from names, numbers, dates, time and copied text only"
+
+
+def pair_probability(scorer: StoryScorer, a: StoryDoc, b: StoryDoc, *, copied_share: float = 0.0) -> float:
+    """P(same event) of two articles."""
+    evidence = pair_evidence(a, b, background_mean=scorer.background_mean, copied_share=copied_share)
+    return scorer.probability(min(4.0, max(1.0, scorer.raw_score(evidence))))
+
+
+def shortlist(doc: StoryDoc, near: list[tuple[StoryDoc, int]], *, size: int = SHORTLIST) -> list[tuple[StoryDoc, int]]:
+    """The members worth scoring against ``doc``: all of them when few, else the ``size``
+    closest leads plus every member without vectors (only its names can tell).
+
+    Scoring is ~50 us a pair; a week of a large news feed holds thousands of articles, and
+    an article of another event has a distant lead, so this keeps clustering linear.
+    """
+    if len(near) <= size or doc.lead is None:
+        return near
+    embedded = [(i, other) for i, (other, _) in enumerate(near) if other.lead is not None]
+    keep = {i for i, (other, _) in enumerate(near) if other.lead is None}
+    if embedded:
+        leads = np.stack([other.lead for _, other in embedded])
+        cosines = leads @ doc.lead
+        best = np.argsort(-cosines, kind="stable")[:size]
+        keep.update(embedded[j][0] for j in best)
+    return [near[i] for i in sorted(keep)]
+
+
+def story_support(
+    doc: StoryDoc, near: list[tuple[StoryDoc, int]], probability: Callable[[StoryDoc, StoryDoc], float]
+) -> dict[int, float]:
+    """Per story, the highest P(same event) of ``doc`` with one of its (shortlisted) members."""
+    out: dict[int, float] = {}
+    for other, story in shortlist(doc, near):
+        p = probability(doc, other)
+        if p > out.get(story, -1.0):
+            out[story] = p
+    return out
+
+
+def choose(support: dict[int, float], *, probability_threshold: float) -> tuple[int | None, tuple[int, ...], float]:
+    """(story to join or None for a new one, stories merged into it, best support).
+
+    Every story clearing the threshold is the article's event: they merge into the
+    oldest (lowest id), so a given order always gives the same stories.
+
+    >>> choose({3: 0.9, 1: 0.6, 2: 0.2}, probability_threshold=0.5)
+    (1, (3,), 0.9)
+    >>> choose({2: 0.2}, probability_threshold=0.5)
+    (None, (), 0.2)
+    """
+    best = max(support.values(), default=0.0)
+    joined = sorted(s for s, p in support.items() if p >= probability_threshold)
+    if not joined:
+        return None, (), best
+    return joined[0], tuple(joined[1:]), best
 
 
 def recluster(

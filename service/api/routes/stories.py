@@ -1,0 +1,57 @@
+"""Story clusters: listing, one story with its coverage and copy links, and the pair score."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import PairBody, RuntimeDep
+from service.api.story_schemas import SimilarityOut, StoriesOut, StoryDetailOut
+from service.ingest import parse_date_bound, parse_pair
+
+router = APIRouter(tags=["stories"])
+
+_PAIR_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"example": {"a": 1, "b": {"text": "...", "title": "...", "published_at": "2019-05-14"}}}},
+    }
+}
+
+
+@router.get("/stories", response_model=StoriesOut)
+def list_stories(
+    runtime: RuntimeDep,
+    since: Annotated[str | None, Query(description="ISO 8601, inclusive: stories seen on or after")] = None,
+    until: Annotated[str | None, Query(description="ISO 8601, inclusive: stories seen on or before")] = None,
+    outlet: Annotated[str | None, Query(description="stories with an article of this outlet")] = None,
+    language: Annotated[str | None, Query(description="stories with an article in this language")] = None,
+    q: Annotated[str | None, Query(description="text in the headline or an article's title")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> StoriesOut:
+    """Stories newest first (by their latest article)."""
+    page = runtime.stories(
+        since=parse_date_bound(since, field="since") if since else None,
+        until=parse_date_bound(until, field="until", end=True) if until else None,
+        outlet=outlet or None,
+        language=language or None,
+        q=q or None,
+        offset=offset,
+        limit=limit,
+    )
+    return StoriesOut.of(page)
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetailOut)
+def get_story(story_id: int, runtime: RuntimeDep) -> StoryDetailOut:
+    """A story: its articles oldest first, per-outlet coverage, and who copied whom."""
+    return StoryDetailOut.of_detail(runtime.story(story_id))
+
+
+@router.post("/similarity", response_model=SimilarityOut, openapi_extra=_PAIR_BODY)
+def similarity(body: PairBody, runtime: RuntimeDep) -> SimilarityOut:
+    """Same-story score of two articles (objects as POST /articles takes, or stored ids); nothing is stored."""
+    a, b = parse_pair(body)
+    return SimilarityOut.of(runtime.similarity(a, b))

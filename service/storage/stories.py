@@ -1,0 +1,245 @@
+"""Story storage: per-article story docs (vectors, names), story membership and listings.
+
+A story's listing row (headline, counts, outlets, first/last seen) is recomputed from its
+members in the same transaction that changes them, so listings never disagree with
+membership. The headline is the title of the story's earliest article.
+
+Example:
+    >>> stories = StoryStore(engine)                                   # doctest: +SKIP
+    >>> story_id = stories.join(article_id=7, story_id=None, merged=(), support=0.0)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
+from service.domain import StoredDoc, StoryDetail, StoryMember, StoryPage, StorySummary
+from service.errors import NotFound
+from service.storage.rows import to_article, to_link, utc
+from service.storage.tables import articles, copy_links, stories, story_docs, story_members
+
+MAX_PAGE = 500
+HEADLINE_CHARS = 160
+# An undated article is within any story's time window; past this many members the
+# newest are taken (bounds the work of clustering an undated article in a large store).
+MAX_NEAR_MEMBERS = 5_000
+
+
+def _to_summary(row: RowMapping) -> StorySummary:
+    return StorySummary(
+        id=row["id"],
+        headline=row["headline"],
+        article_count=row["article_count"],
+        outlets=tuple(row["outlets"]),
+        languages=tuple(row["languages"]),
+        first_seen=utc(row["first_seen"]),
+        last_seen=utc(row["last_seen"]),
+    )
+
+
+def _to_doc(row: RowMapping) -> StoredDoc:
+    def raw(value: bytes | memoryview | None) -> bytes | None:
+        return bytes(value) if value is not None else None
+
+    return StoredDoc(row["article_id"], row["model_id"], row["dim"], raw(row["lead"]), raw(row["title"]), raw(row["sentences"]), dict(row["names"]))
+
+
+class StoryStore:
+    """Stories in the same database as the articles (used through ``Store.stories``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- story docs -------------------------------------------------------------------
+
+    def save_doc(self, doc: StoredDoc) -> None:
+        """Store (or replace) an article's story doc."""
+        values = {
+            "article_id": doc.article_id,
+            "model_id": doc.model_id,
+            "dim": doc.dim,
+            "lead": doc.lead,
+            "title": doc.title,
+            "sentences": doc.sentences,
+            "names": doc.names,
+        }
+        with self.engine.begin() as conn:
+            conn.execute(delete(story_docs).where(story_docs.c.article_id == doc.article_id))
+            conn.execute(insert(story_docs).values(**values))
+
+    def docs(self, article_ids: Iterable[int]) -> dict[int, StoredDoc]:
+        ids = sorted(set(article_ids))
+        out: dict[int, StoredDoc] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(select(story_docs).where(story_docs.c.article_id.in_(ids[start : start + 500]))).mappings()
+                out.update((r["article_id"], _to_doc(r)) for r in rows)
+        return out
+
+    def stale_docs(self, model_id: str | None) -> list[int]:
+        """Ids of articles without a story doc, or with one made by another model, in id order."""
+        current = select(story_docs.c.article_id).where(
+            story_docs.c.model_id == model_id if model_id is not None else story_docs.c.model_id.is_(None)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(articles.c.id).where(articles.c.id.not_in(current)).order_by(articles.c.id)).scalars())
+
+    # -- membership -------------------------------------------------------------------
+
+    def members_near(self, published_at: datetime | None, *, window_days: float) -> list[StoryMember]:
+        """Clustered articles within ``window_days`` of ``published_at`` (undated ones always)."""
+        query = select(story_members.c.article_id, story_members.c.story_id, story_members.c.published_at)
+        if published_at is not None:
+            window = timedelta(days=window_days)
+            query = query.where(
+                or_(
+                    story_members.c.published_at.is_(None),
+                    story_members.c.published_at.between(published_at - window, published_at + window),
+                )
+            )
+        query = query.order_by(story_members.c.published_at.desc().nulls_last(), story_members.c.article_id.desc())
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.limit(MAX_NEAR_MEMBERS)).all()
+        return [StoryMember(r.article_id, r.story_id, utc(r.published_at)) for r in rows]
+
+    def story_of(self, article_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(story_members.c.story_id).where(story_members.c.article_id == article_id)).scalar()
+
+    def join(self, article_id: int, *, story_id: int | None, merged: tuple[int, ...], support: float) -> int:
+        """Put an article in ``story_id`` (None: a new story), moving the ``merged`` stories'
+        members into it; one transaction. Returns the story id."""
+        with self.engine.begin() as conn:
+            published = conn.execute(select(articles.c.published_at).where(articles.c.id == article_id)).scalar()
+            if story_id is None:
+                story_id = conn.execute(
+                    insert(stories).values(headline="", article_count=0, outlets=[], languages=[]).returning(stories.c.id)
+                ).scalar_one()
+            conn.execute(delete(story_members).where(story_members.c.article_id == article_id))
+            conn.execute(
+                insert(story_members).values(article_id=article_id, story_id=story_id, published_at=published, support=float(support))
+            )
+            if merged:
+                conn.execute(update(story_members).where(story_members.c.story_id.in_(merged)).values(story_id=story_id))
+                conn.execute(delete(stories).where(stories.c.id.in_(merged)))
+            self._refresh(conn, story_id)
+        return story_id
+
+    def leave(self, conn: Connection, article_id: int) -> None:
+        """Take an article out of its story (inside the caller's transaction)."""
+        story_id = conn.execute(select(story_members.c.story_id).where(story_members.c.article_id == article_id)).scalar()
+        conn.execute(delete(story_docs).where(story_docs.c.article_id == article_id))
+        if story_id is None:
+            return
+        conn.execute(delete(story_members).where(story_members.c.article_id == article_id))
+        self._refresh(conn, story_id)
+
+    def clear(self) -> None:
+        """Forget every story (a batch recluster starts over); story docs stay."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(story_members))
+            conn.execute(delete(stories))
+
+    # -- listings ---------------------------------------------------------------------
+
+    def list(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        outlet: str | None = None,
+        language: str | None = None,
+        q: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> StoryPage:
+        """Stories newest first (by last article), overlapping [since, until], filtered."""
+        if offset < 0 or not 1 <= limit <= MAX_PAGE:
+            raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
+        conditions = []
+        if since is not None:
+            conditions.append(or_(stories.c.last_seen >= since, stories.c.last_seen.is_(None)))
+        if until is not None:
+            conditions.append(or_(stories.c.first_seen <= until, stories.c.first_seen.is_(None)))
+        member = story_members.join(articles, articles.c.id == story_members.c.article_id)
+        if outlet is not None:
+            conditions.append(exists(select(1).select_from(member).where(story_members.c.story_id == stories.c.id, articles.c.outlet == outlet)))
+        if language is not None:
+            conditions.append(
+                exists(select(1).select_from(member).where(story_members.c.story_id == stories.c.id, articles.c.language == language))
+            )
+        if q:
+            needle = f"%{q.strip().lower()}%"
+            conditions.append(
+                or_(
+                    func.lower(stories.c.headline).like(needle),
+                    exists(
+                        select(1).select_from(member).where(story_members.c.story_id == stories.c.id, func.lower(articles.c.title).like(needle))
+                    ),
+                )
+            )
+        where = and_(*conditions) if conditions else and_(True)
+        query = select(stories).where(where).order_by(stories.c.last_seen.desc().nulls_last(), stories.c.id.desc())
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(stories).where(where)).scalar_one()
+            rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
+        return StoryPage(tuple(_to_summary(r) for r in rows), total=total, offset=offset, limit=limit)
+
+    def get(self, story_id: int) -> StoryDetail:
+        """A story, its articles (oldest first) and the copy links among them."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
+            if row is None:
+                raise NotFound(f"story {story_id} not found")
+            ids = select(story_members.c.article_id).where(story_members.c.story_id == story_id)
+            members = conn.execute(
+                select(articles).where(articles.c.id.in_(ids)).order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
+            ).mappings().all()
+            links = conn.execute(
+                select(copy_links).where(copy_links.c.target_id.in_(ids), copy_links.c.source_id.in_(ids)).order_by(copy_links.c.share.desc())
+            ).mappings().all()
+        return StoryDetail(_to_summary(row), tuple(to_article(m) for m in members), tuple(to_link(link) for link in links))
+
+    # -- internals --------------------------------------------------------------------
+
+    def _refresh(self, conn: Connection, story_id: int) -> None:
+        """Recompute a story's listing row from its members; delete it when it has none."""
+        rows = conn.execute(
+            select(articles.c.id, articles.c.title, articles.c.clean_text, articles.c.outlet, articles.c.language, articles.c.published_at)
+            .join(story_members, story_members.c.article_id == articles.c.id)
+            .where(story_members.c.story_id == story_id)
+            .order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
+        ).all()
+        if not rows:
+            conn.execute(delete(stories).where(stories.c.id == story_id))
+            return
+        dates = [r.published_at for r in rows if r.published_at is not None]
+        outlets = Counter(r.outlet for r in rows if r.outlet)
+        languages = Counter(r.language for r in rows if r.language)
+        conn.execute(
+            update(stories)
+            .where(stories.c.id == story_id)
+            .values(
+                headline=_headline(rows),
+                article_count=len(rows),
+                outlets=[name for name, _ in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))],
+                languages=[name for name, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))],
+                first_seen=min(dates) if dates else None,
+                last_seen=max(dates) if dates else None,
+            )
+        )
+
+
+def _headline(rows: list) -> str:  # type: ignore[type-arg]
+    """The earliest article's title, else the start of its text."""
+    for row in rows:
+        if row.title and row.title.strip():
+            return row.title.strip()[:HEADLINE_CHARS]
+    text = " ".join(rows[0].clean_text.split())
+    return text[:HEADLINE_CHARS] + ("…" if len(text) > HEADLINE_CHARS else "")
+

@@ -1,0 +1,224 @@
+"""Stories in the running service: embeds articles, keeps their story docs, assigns stories.
+
+``StoryDesk`` is what ``Runtime`` calls after an article is stored (``assign``), and what
+``storydiff recluster`` / ``reembed`` and ``POST /similarity`` use. The decision rule is
+``service.stories.cluster`` (pure); this module feeds it from the database:
+1. the new article's StoryDoc is computed once and stored (vectors with the model id);
+2. the candidates are the clustered articles within the time window (from the DB, so
+   several service processes share one clustering); their StoryDocs come from an
+   in-process cache, else from the DB (never re-embedded);
+3. copied shares come from the article's stored copy links;
+4. the join/merge is one DB transaction. A process-wide lock keeps two threads of one
+   process from deciding at once (two processes can still race; ``recluster`` repairs).
+
+The encoder loads on first use and is shared by every desk of the process (tests and
+the API's lifespan open many runtimes; loading costs seconds and ~500 MB).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from service.config import Settings
+from service.domain import Article, StoryDetail, StoryPage
+from service.errors import Unavailable
+from service.reuse.align import align
+from service.storage.store import Store
+from service.stories.cluster import choose, pair_probability, story_support
+from service.stories.evidence import Encoder, StoryDoc, describe, pair_evidence
+from service.stories.score import SameStory, StoryScorer
+from service.stories.stored import from_stored, to_stored
+
+DOC_CACHE = 50_000  # StoryDocs kept in memory (~15 kB each with the default model)
+NO_MODEL = "none"  # STORYDIFF_EMBEDDING_MODEL=none: stories from names, time and copies only
+
+DESCRIBED_CACHE = 2_000  # recent StoryDocs by content, process-wide (see StoryDesk.describe)
+_described: OrderedDict[tuple[str | None, str, str | None, str | None], StoryDoc] = OrderedDict()
+_described_lock = threading.Lock()
+_encoders: dict[tuple[str | None, Path], Encoder] = {}
+_encoders_lock = threading.Lock()
+
+
+class ModelNotLoaded(Unavailable):
+    code = "model_unavailable"
+
+
+def shared_encoder(settings: Settings) -> Encoder | None:
+    """The process's encoder for these settings (None when embeddings are turned off)."""
+    if settings.embedding_model == NO_MODEL:
+        return None
+    key = (settings.embedding_model, Path(settings.models_dir).resolve())
+    with _encoders_lock:
+        if key not in _encoders:
+            from service.embed import ModelUnavailable, load_encoder
+
+            try:
+                _encoders[key] = load_encoder(settings.embedding_model, models_dir=settings.models_dir)
+            except ModelUnavailable as error:
+                raise ModelNotLoaded(str(error)) from error
+        return _encoders[key]
+
+
+class StoryDesk:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.scorer = StoryScorer.load(settings.story_score_path)
+        self._docs: OrderedDict[int, StoryDoc] = OrderedDict()
+        self._lock = threading.RLock()
+
+    @property
+    def encoder(self) -> Encoder | None:
+        return shared_encoder(self.settings)
+
+    @property
+    def model_id(self) -> str | None:
+        encoder = self.encoder
+        return getattr(encoder, "model_id", type(encoder).__name__) if encoder is not None else None
+
+    # -- documents ----------------------------------------------------------------------
+
+    def describe(self, article: Article) -> StoryDoc:
+        """An article's StoryDoc, computed (embedding it) without storing it.
+
+        The vectors depend only on the model, title, text and language, so they are
+        remembered process-wide by those: a re-posted or re-ingested text is not re-embedded.
+        """
+        key = (self.model_id, article.content_hash, article.title, article.language)
+        with _described_lock:
+            known = _described.get(key)
+        if known is None:
+            known = describe(
+                article.title,
+                article.clean_text or article.text,
+                language=article.language,
+                published_at=None,
+                encoder=self.encoder,
+            )
+            with _described_lock:
+                _described[key] = known
+                while len(_described) > DESCRIBED_CACHE:
+                    _described.popitem(last=False)
+        return replace(known, id=str(article.id), published_at=article.published_at)
+
+    def doc(self, article: Article) -> StoryDoc:
+        """The stored article's StoryDoc: cached, else stored, else computed and stored."""
+        with self._lock:
+            cached = self._docs.get(article.id)
+            if cached is not None:
+                self._docs.move_to_end(article.id)
+                return cached
+        stored = self.store.stories.docs([article.id]).get(article.id)
+        if stored is not None and stored.model_id == self.model_id:
+            doc = from_stored(stored, article)
+        else:
+            doc = self.describe(article)
+            self.store.stories.save_doc(to_stored(doc, article_id=article.id, model_id=self.model_id))
+        self._remember(article.id, doc)
+        return doc
+
+    def _docs_of(self, ids: list[int]) -> dict[int, StoryDoc]:
+        out: dict[int, StoryDoc] = {}
+        with self._lock:
+            for i in ids:
+                if i in self._docs:
+                    out[i] = self._docs[i]
+        missing = [i for i in ids if i not in out]
+        stored = self.store.stories.docs(missing) if missing else {}
+        for i in missing:
+            article = self.store.get(i)
+            found = stored.get(i)
+            out[i] = from_stored(found, article) if found is not None and found.model_id == self.model_id else self.doc(article)
+            self._remember(i, out[i])
+        return out
+
+    def _remember(self, article_id: int, doc: StoryDoc) -> None:
+        with self._lock:
+            self._docs[article_id] = doc
+            self._docs.move_to_end(article_id)
+            while len(self._docs) > DOC_CACHE:
+                self._docs.popitem(last=False)
+
+    def forget(self, article_id: int) -> None:
+        with self._lock:
+            self._docs.pop(article_id, None)
+
+    # -- stories ------------------------------------------------------------------------
+
+    def assign(self, article: Article) -> int:
+        """Put a stored article in the story of its event (joining, starting or merging)."""
+        with self._lock:
+            doc = self.doc(article)
+            members = [m for m in self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days) if m.article_id != article.id]
+            docs = self._docs_of([m.article_id for m in members])
+            shares = self._copied_shares(article.id)
+            near = [(docs[m.article_id], m.story_id) for m in members]
+
+            def probability(a: StoryDoc, b: StoryDoc) -> float:
+                return pair_probability(self.scorer, a, b, copied_share=shares.get(int(b.id), 0.0))
+
+            support = story_support(doc, near, probability)
+            target, merged, best = choose(support, probability_threshold=self.settings.story_probability)
+            story_id = self.store.stories.join(article.id, story_id=target, merged=merged, support=best)
+            self.store.mark_done(article.id, "story")
+            return story_id
+
+    def _copied_shares(self, article_id: int) -> dict[int, float]:
+        shares: dict[int, float] = {}
+        for link in self.store.links_of(article_id):
+            other = link.source_id if link.target_id == article_id else link.target_id
+            shares[other] = max(shares.get(other, 0.0), min(1.0, link.share))
+        return shares
+
+    def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild every story from scratch, articles by (publication time, id). Returns the count."""
+        with self._lock:
+            self.store.stories.clear()
+            self.store.clear_job("story")
+            count = 0
+            for article_id in self.store.ids_by_publication():
+                self.assign(self.store.get(article_id))
+                count += 1
+                if progress is not None:
+                    progress(count)
+            return count
+
+    def reembed(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Store a StoryDoc made by the current model for every article lacking one.
+        Resumable: each article is stored as it is done. Returns how many were embedded."""
+        count = 0
+        for article_id in self.store.stories.stale_docs(self.model_id):
+            self.forget(article_id)
+            self.doc(self.store.get(article_id))
+            count += 1
+            if progress is not None:
+                progress(count)
+        return count
+
+    def stories(self, **filters: object) -> StoryPage:
+        return self.store.stories.list(**filters)  # type: ignore[arg-type]
+
+    def story(self, story_id: int) -> StoryDetail:
+        return self.store.stories.get(story_id)
+
+    def story_of(self, article_id: int) -> int | None:
+        return self.store.stories.story_of(article_id)
+
+    # -- pairs --------------------------------------------------------------------------
+
+    def similarity(self, a: Article, b: Article) -> SameStory:
+        """The same-story score of two articles (stored or not: ids <= 0 are unstored)."""
+        doc_a = self.doc(a) if a.id > 0 else self.describe(a)
+        doc_b = self.doc(b) if b.id > 0 else self.describe(b)
+        spans = align(a.clean_text, b.clean_text)
+        # The share of the shorter article that is copied: symmetric, 1.0 for a cut copy.
+        covered = max(
+            sum(s.a_end - s.a_start for s in spans) / max(len(a.clean_text), 1),
+            sum(s.b_end - s.b_start for s in spans) / max(len(b.clean_text), 1),
+        )
+        evidence = pair_evidence(doc_a, doc_b, background_mean=self.scorer.background_mean, copied_share=min(1.0, covered))
+        return self.scorer.score(evidence)
