@@ -193,6 +193,7 @@ class IngestResult:
     article: Article
     created: bool
     notes: tuple[str, ...] = field(default=())
+    story_id: int | None = None  # the story it joined, when clustered
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ ARTICLE_FIELDS = ("text", "html", "title", "outlet", "url", "published_at", "lan
 MAX_CHROME_LINE = 300  # longer lines are article text, never counted as outlet chrome
 
 # Called after an article is stored (reuse index, embeddings, stories hook in here).
-AfterStore = Callable[[IngestResult], None]
+AfterStore = Callable[[IngestResult], IngestResult]  # follow-up work; returns the result completed
 
 
 def parse_datetime(value: str, *, field: str = "published_at") -> datetime:
@@ -175,9 +175,7 @@ def ingest(store: Store, article: ArticleInput, *, settings: Settings, after_sto
         )
 
     result = store.add(prepare(article, recurring=recurring))
-    if after_store is not None:
-        after_store(result)
-    return result
+    return after_store(result) if after_store is not None else result
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 
 from service.config import Settings
@@ -98,16 +98,18 @@ class Runtime:
         """A stored article by id, or an unstored one prepared (id 0)."""
         return self.store.get(ref) if isinstance(ref, int) else preview(ref)
 
-    def _after_store(self, result: IngestResult) -> None:
-        """A new article's passages join the index; its copy links are found and stored."""
+    def _after_store(self, result: IngestResult) -> IngestResult:
+        """A new article's passages join the index, its copy links are found and stored,
+        and it joins the story of its event."""
         if not result.created:
-            return
+            return replace(result, story_id=self.desk.story_of(result.article.id))
         article = result.article
         signatures = _signatures(self.store.passages_of(article.id))
         self.store.save_links(self._links_for(article, signatures))
         self.index.add(article.id, signatures)
         self.store.mark_done(article.id, "reuse")
-        self.desk.assign(article)
+        story_id, note = self.desk.assign(article)
+        return replace(result, story_id=story_id, notes=result.notes + ((note,) if note else ()))
 
     # -- stories ------------------------------------------------------------------
 

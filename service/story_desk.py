@@ -28,7 +28,7 @@ from service.domain import Article, StoryDetail, StoryPage
 from service.errors import Unavailable
 from service.reuse.align import align
 from service.storage.store import Store
-from service.stories.cluster import choose, pair_probability, story_support
+from service.stories.cluster import choose, note_of, pair_probability, story_support
 from service.stories.evidence import Encoder, StoryDoc, describe, pair_evidence
 from service.stories.score import SameStory, StoryScorer
 from service.stories.stored import from_stored, to_stored
@@ -149,8 +149,9 @@ class StoryDesk:
 
     # -- stories ------------------------------------------------------------------------
 
-    def assign(self, article: Article) -> int:
-        """Put a stored article in the story of its event (joining, starting or merging)."""
+    def assign(self, article: Article) -> tuple[int, str]:
+        """Put a stored article in the story of its event (joining, starting or merging).
+        Returns the story id and a note when the story was decided without embeddings."""
         with self._lock:
             doc = self.doc(article)
             members = [m for m in self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days) if m.article_id != article.id]
@@ -165,7 +166,7 @@ class StoryDesk:
             target, merged, best = choose(support, probability_threshold=self.settings.story_probability)
             story_id = self.store.stories.join(article.id, story_id=target, merged=merged, support=best)
             self.store.mark_done(article.id, "story")
-            return story_id
+            return story_id, note_of(doc)
 
     def _copied_shares(self, article_id: int) -> dict[int, float]:
         shares: dict[int, float] = {}

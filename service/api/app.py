@@ -22,6 +22,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.runtime = Runtime.open(settings)
         try:
+            # Load the embedding model before serving: a missing model fails the start with
+            # its rebuild command, and the first request does not wait seconds for it.
+            app.state.runtime.desk.encoder
             yield
         finally:
             app.state.runtime.close()

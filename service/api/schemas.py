@@ -57,10 +57,12 @@ class IngestOut(BaseModel):
     ok: bool = True
     created: bool
     article: ArticleOut
+    story_id: int | None = None  # the story it joined
+    notes: list[str] = []  # e.g. a story decided without embeddings (language not covered)
 
     @classmethod
     def of(cls, result: IngestResult) -> IngestOut:
-        return cls(created=result.created, article=ArticleOut.of(result.article))
+        return cls(created=result.created, article=ArticleOut.of(result.article), story_id=result.story_id, notes=list(result.notes))
 
 
 class ArticlePageOut(BaseModel):
@@ -80,6 +82,7 @@ class BulkLineOut(BaseModel):
     ok: bool
     id: int | None = None
     created: bool | None = None
+    story_id: int | None = None
     code: str | None = None
     error: str | None = None
 
@@ -88,7 +91,7 @@ class BulkLineOut(BaseModel):
         if line.error is not None:
             return cls(line=line.line, ok=False, code=line.error.code, error=line.error.message)
         assert line.result is not None
-        return cls(line=line.line, ok=True, id=line.result.article.id, created=line.result.created)
+        return cls(line=line.line, ok=True, id=line.result.article.id, created=line.result.created, story_id=line.result.story_id)
 
 
 class BulkOut(BaseModel):

@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -209,37 +208,40 @@ class StoryStore:
 
     def _refresh(self, conn: Connection, story_id: int) -> None:
         """Recompute a story's listing row from its members; delete it when it has none."""
-        rows = conn.execute(
-            select(articles.c.id, articles.c.title, articles.c.clean_text, articles.c.outlet, articles.c.language, articles.c.published_at)
-            .join(story_members, story_members.c.article_id == articles.c.id)
-            .where(story_members.c.story_id == story_id)
-            .order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
-        ).all()
-        if not rows:
+        in_story = story_members.c.story_id == story_id
+        member = articles.join(story_members, story_members.c.article_id == articles.c.id)
+        count, first, last = conn.execute(
+            select(func.count(), func.min(articles.c.published_at), func.max(articles.c.published_at)).select_from(member).where(in_story)
+        ).one()
+        if not count:
             conn.execute(delete(stories).where(stories.c.id == story_id))
             return
-        dates = [r.published_at for r in rows if r.published_at is not None]
-        outlets = Counter(r.outlet for r in rows if r.outlet)
-        languages = Counter(r.language for r in rows if r.language)
+
+        def ranked(column):  # type: ignore[no-untyped-def]
+            rows = conn.execute(
+                select(column, func.count()).select_from(member).where(in_story, column.is_not(None)).group_by(column)
+            ).all()
+            return [name for name, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]
+
+        earliest = select(articles.c.title, articles.c.clean_text).select_from(member).where(in_story)
+        earliest = earliest.order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
+        titled = conn.execute(earliest.where(func.length(func.trim(articles.c.title)) > 0).limit(1)).first()
+        headline = titled.title.strip()[:HEADLINE_CHARS] if titled else _headline(conn.execute(earliest.limit(1)).one().clean_text)
         conn.execute(
             update(stories)
             .where(stories.c.id == story_id)
             .values(
-                headline=_headline(rows),
-                article_count=len(rows),
-                outlets=[name for name, _ in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))],
-                languages=[name for name, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))],
-                first_seen=min(dates) if dates else None,
-                last_seen=max(dates) if dates else None,
+                headline=headline,
+                article_count=count,
+                outlets=ranked(articles.c.outlet),
+                languages=ranked(articles.c.language),
+                first_seen=first,
+                last_seen=last,
             )
         )
 
 
-def _headline(rows: list) -> str:  # type: ignore[type-arg]
-    """The earliest article's title, else the start of its text."""
-    for row in rows:
-        if row.title and row.title.strip():
-            return row.title.strip()[:HEADLINE_CHARS]
-    text = " ".join(rows[0].clean_text.split())
+def _headline(text: str) -> str:
+    """The start of a text, for a story whose articles have no title."""
+    text = " ".join(text.split())
     return text[:HEADLINE_CHARS] + ("…" if len(text) > HEADLINE_CHARS else "")
-
