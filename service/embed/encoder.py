@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 KINDS = ("passage", "query")
 # Tokens per forward batch (padded length x rows): bounds attention memory for long windows.
+MIN_FILL = 0.6  # a batch's rows keep at least this share of its padded width
 MAX_BATCH_TOKENS = 8192
 
 
@@ -204,7 +205,11 @@ def _batches(order: Sequence[int], lengths: Sequence[int], batch_size: int) -> l
     for i in order:
         # The first row of a batch is its longest, so it fixes the padded width.
         width = lengths[current[0]] if current else lengths[i]
-        if current and (len(current) >= batch_size or width * (len(current) + 1) > MAX_BATCH_TOKENS):
+        # A row much shorter than the batch's width starts a new batch: an article's lead
+        # (~400 tokens) and its sentences (~40) in one batch would be mostly padding.
+        if current and (
+            len(current) >= batch_size or width * (len(current) + 1) > MAX_BATCH_TOKENS or lengths[i] < width * MIN_FILL
+        ):
             batches.append(current)
             current = []
         current.append(i)
