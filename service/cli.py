@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     stories.add_argument("--outlet")
     stories.add_argument("--language")
     stories.add_argument("--q", help="text in the headline or an article's title")
+    stories.add_argument("--min-articles", type=int, default=1)
     stories.add_argument("--offset", type=int, default=0)
     stories.add_argument("--limit", type=int, default=50)
     stories.add_argument("--json", action="store_true")
@@ -217,6 +218,7 @@ def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
         outlet=args.outlet,
         language=args.language,
         q=args.q,
+        min_articles=args.min_articles,
         offset=args.offset,
         limit=args.limit,
     )

@@ -154,13 +154,14 @@ class StoryStore:
         outlet: str | None = None,
         language: str | None = None,
         q: str | None = None,
+        min_articles: int = 1,
         offset: int = 0,
         limit: int = 50,
     ) -> StoryPage:
         """Stories newest first (by last article), overlapping [since, until], filtered."""
         if offset < 0 or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
-        conditions = []
+        conditions = [stories.c.article_count >= min_articles] if min_articles > 1 else []
         if since is not None:
             conditions.append(or_(stories.c.last_seen >= since, stories.c.last_seen.is_(None)))
         if until is not None:
@@ -188,6 +189,12 @@ class StoryStore:
             total = conn.execute(select(func.count()).select_from(stories).where(where)).scalar_one()
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
         return StoryPage(tuple(_to_summary(r) for r in rows), total=total, offset=offset, limit=limit)
+
+    def sizes(self) -> dict[int, int]:
+        """How many stories have each article count."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(stories.c.article_count, func.count()).group_by(stories.c.article_count)).all()
+        return {size: n for size, n in sorted(rows)}
 
     def get(self, story_id: int) -> StoryDetail:
         """A story, its articles (oldest first) and the copy links among them."""

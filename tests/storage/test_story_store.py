@@ -68,6 +68,7 @@ def test_filters_and_detail_with_links(store: Store) -> None:
     assert ids(q="football") == [s_c] and ids(q="idlib") == [s_ab]
     assert ids(since=_day(10)) == [s_c] and ids(until=_day(10)) == [s_ab]
     assert store.stories.list(limit=1, offset=1).items[0].id == s_ab
+    assert ids(min_articles=2) == [s_ab] and store.stories.sizes() == {1: 1, 2: 1}
     detail = store.stories.get(s_ab)
     assert [x.id for x in detail.articles] == [a, b]
     assert [(x.target_id, x.source_id, x.share) for x in detail.links] == [(b, a, 0.6)]

@@ -28,6 +28,7 @@ def list_stories(
     outlet: Annotated[str | None, Query(description="stories with an article of this outlet")] = None,
     language: Annotated[str | None, Query(description="stories with an article in this language")] = None,
     q: Annotated[str | None, Query(description="text in the headline or an article's title")] = None,
+    min_articles: Annotated[int, Query(ge=1, description="stories with at least this many articles")] = 1,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> StoriesOut:
@@ -38,6 +39,7 @@ def list_stories(
         outlet=outlet or None,
         language=language or None,
         q=q or None,
+        min_articles=min_articles,
         offset=offset,
         limit=limit,
     )
