@@ -166,3 +166,16 @@ def _post_seeds_noting(client: TestClient) -> dict[str, int]:
         assert any("not embedded" in note for note in body["notes"])
         ids[str(meta["id"])[:3]] = body["article"]["id"]
     return ids
+
+
+def test_an_english_report_joins_the_arabic_story_of_its_event(app_client: TestClient) -> None:
+    from tests.stories.test_seeds_model import ENGLISH_001
+
+    ids = _post_seeds(app_client, [0, 1, 2, 3, 4])
+    title, lead = ENGLISH_001
+    body = app_client.post("/articles", json={"title": title, "text": lead, "published_at": "2019-05-15", "outlet": "Example Wire"}).json()
+    assert body["article"]["language"] == "en" and body["notes"] == []
+    sochi = app_client.post("/articles", json=_seed_json(seed_metadata()[1])).json()["story_id"]  # 001, already stored
+    assert body["story_id"] == sochi != app_client.post("/articles", json=_seed_json(seed_metadata()[4])).json()["story_id"]
+    assert app_client.get(f"/stories/{sochi}").json()["languages"] == ["ar", "en"]
+    assert ids  # the five seeds were stored first
