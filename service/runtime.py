@@ -21,6 +21,7 @@ from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, pre
 from service.reuse.align import CopiedSpan
 from service.reuse.detect import find_copies
 from service.reuse.flags import link_between
+from service.reuse.formulas import drop_set_phrases
 from service.reuse.index import PassageIndex
 from service.reuse.signatures import PassageSignature
 from service.storage.store import Store
@@ -141,6 +142,7 @@ class Runtime:
 
     def _links_for(self, article: Article, signatures: list[PassageSignature]) -> list[CopyLink]:
         copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id)
+        copies = drop_set_phrases(copies, article.clean_text)
         return [link_between(article, self.store.get(c.other_id), c.spans) for c in copies]
 
     def _clean_text(self, article_id: int) -> str:
@@ -170,7 +172,7 @@ class Runtime:
         """An unstored text against the whole index: (its cleaned text, the stored articles it shares passages with)."""
         new = prepare(article)
         signatures = _signatures(new.passages)
-        copies = find_copies(new.clean.text, self.index, self._clean_text, signatures=signatures)
+        copies = drop_set_phrases(find_copies(new.clean.text, self.index, self._clean_text, signatures=signatures), new.clean.text)
         clean = new.clean
         out = []
         for copy in copies:
