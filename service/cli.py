@@ -8,12 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from service.compare.report import render_report
 from service.config import Settings, get_settings
 from service.errors import StorydiffError
 from service.ingest import parse_date_bound
 from service.records import article_record, link_record, story_detail_record, story_record
 from service.runtime import Runtime
-from service.sources import count_items, read_article_files, read_seeds
+from service.sources import article_ref_of, count_items, read_article_files, read_seeds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     story = commands.add_parser("story", help="one story: its articles and who copied whom")
     story.add_argument("id", type=int)
     story.add_argument("--json", action="store_true")
+
+    compare = commands.add_parser("compare", help="two articles side by side (stored ids or files)")
+    compare.add_argument("a", help="a stored article id or a .txt/.json/.html file")
+    compare.add_argument("b")
+    compare.add_argument("--json", action="store_true")
 
     commands.add_parser("recluster", help="rebuild every story from scratch (publication order)")
     commands.add_parser("reembed", help="embed articles the current model has not (resumable), then recluster")
@@ -247,6 +253,16 @@ def _story(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace, runtime: Runtime) -> int:
+    a, b = article_ref_of(args.a), article_ref_of(args.b)
+    result = runtime.compare(a, b).as_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(render_report(result, runtime.article_of(a).text, runtime.article_of(b).text))
+    return 0
+
+
 def _recluster(_args: argparse.Namespace, runtime: Runtime) -> int:
     from tqdm import tqdm
 
@@ -265,7 +281,7 @@ def _reembed(_args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-_COMMANDS = {"stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
+_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
 
 
 if __name__ == "__main__":

@@ -15,8 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from types import TracebackType
 
+from service.compare import Comparison, TooLongToCompare, compare
+from service.compare.comparison import sentence_spans
 from service.config import Settings
 from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
+from service.errors import TooLarge
 from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview
 from service.reuse.align import CopiedSpan
 from service.reuse.detect import find_copies
@@ -127,6 +130,15 @@ class Runtime:
     def similarity(self, a: ArticleInput | int, b: ArticleInput | int) -> SameStory:
         """The same-story score of two articles, stored (by id) or not (nothing is stored)."""
         return self.desk.similarity(self.article_of(a), self.article_of(b))
+
+    def compare(self, a: ArticleInput | int, b: ArticleInput | int) -> Comparison:
+        """Two articles side by side (stored by id or not; nothing is stored)."""
+        first, second = self.article_of(a), self.article_of(b)
+        try:
+            sentence_spans(first), sentence_spans(second)  # refuse an over-long text before any work
+            return compare(first, second, encoder=self.desk.encoder, same_story=self.desk.similarity(first, second))
+        except TooLongToCompare as exc:
+            raise TooLarge(str(exc), code="too_long_to_compare") from exc
 
     def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
         return self.desk.recluster(progress=progress)

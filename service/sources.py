@@ -156,3 +156,18 @@ def pasted_article(
         url=(url or "").strip() or None,
         published_at=parse_datetime(published) if published else None,
     )
+
+
+def article_ref_of(value: str) -> ArticleInput | int:
+    """A command-line article: a stored id ("12") or the first article of a file."""
+    if value.isdigit():
+        return int(value)
+    path = Path(value)
+    if not path.is_file():
+        raise InvalidInput(f"{value}: neither a stored article id nor a file", code="invalid_request")
+    for item in read_article_files([path]):
+        if item.error is not None:
+            raise item.error
+        if item.article is not None:
+            return item.article
+    raise InvalidInput(f"{value}: no article in the file", code="empty_text")

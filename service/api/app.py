@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api import errors
 from service.api.pages import routes as pages
-from service.api.routes import articles, health, reuse, stories
+from service.api.routes import articles, compare, health, reuse, stories
 from service.config import Settings, get_settings
 from service.runtime import Runtime
 
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(articles.router)
     app.include_router(reuse.router)
     app.include_router(stories.router)
+    app.include_router(compare.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     return app

@@ -1,0 +1,25 @@
+"""Two articles side by side: POST /compare."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.api.deps import PairBody, RuntimeDep
+from service.ingest import parse_pair
+
+router = APIRouter(tags=["compare"])
+
+_PAIR_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"example": {"a": 2, "b": {"text": "...", "title": "...", "published_at": "2019-05-14"}}}},
+    }
+}
+
+
+@router.post("/compare", openapi_extra=_PAIR_BODY)
+def compare(body: PairBody, runtime: RuntimeDep) -> dict[str, object]:
+    """Shared copied text, aligned sentences and quotes (with wording diffs), what only one
+    article says, and the figures they give differently. Offsets index each ORIGINAL text."""
+    a, b = parse_pair(body)
+    return {"ok": True, **runtime.compare(a, b).as_dict()}

@@ -1,0 +1,197 @@
+"""Two articles side by side: shared text, aligned sentences and quotes, what only one says,
+and the figures they give differently.
+
+Works on each article's cleaned text (page chrome left out) and reports every offset in
+the ORIGINAL text, through the cleaned text's map back (``CleanText.original_span``).
+
+Example:
+    >>> result = compare(article_a, article_b, encoder=encoder, same_story=runtime.similarity(1, 2))  # doctest: +SKIP
+    >>> result.as_dict()["quotes"][0]["speaker"]                                                       # doctest: +SKIP
+    'بومبيو'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from service.compare.pairs import (
+    align_sentences,
+    figures,
+    is_same_statement,
+    kind_of,
+    quote_similarity,
+    same_speaker,
+    word_diff,
+)
+from service.domain import Article, Span
+from service.reuse.align import align
+from service.stories.evidence import Encoder
+from service.stories.score import SameStory
+from service.text.quotes import Quote, extract_quotes, title_names
+from service.text.segment import sentences
+
+MAX_SENTENCES = 1_500  # per article: a 50k-word text has ~2,500; refused rather than left to run for minutes
+MIN_SENTENCE_WORDS = 3
+
+
+class TooLongToCompare(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The JSON answer of ``POST /compare`` as a value (``as_dict``)."""
+
+    same_story: SameStory
+    copied_spans: list[dict[str, object]] = field(default_factory=list)
+    aligned: list[dict[str, object]] = field(default_factory=list)
+    only_in_a: list[dict[str, int]] = field(default_factory=list)
+    only_in_b: list[dict[str, int]] = field(default_factory=list)
+    quotes: list[dict[str, object]] = field(default_factory=list)
+    discrepancies: list[dict[str, object]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        s = self.same_story
+        return {
+            "same_story": {"score": s.score, "probability": s.probability, "basis": s.basis, "evidence": dict(s.evidence)},
+            "copied_spans": self.copied_spans,
+            "aligned": self.aligned,
+            "only_in_a": self.only_in_a,
+            "only_in_b": self.only_in_b,
+            "quotes": self.quotes,
+            "discrepancies": self.discrepancies,
+        }
+
+
+def centred(vectors: np.ndarray, *, rows: int) -> np.ndarray:
+    """Vectors minus the mean of the first ``rows`` (both articles' sentences), re-normalised:
+    what every sentence of the story shares is removed, what each statement says is left."""
+    if rows == 0:
+        return vectors
+    shifted = vectors - vectors[:rows].mean(axis=0)
+    norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+    return shifted / np.where(norms > 0, norms, 1.0)
+
+
+def sentence_spans(article: Article) -> list[Span]:
+    """The article's sentences worth aligning, as spans of its cleaned text."""
+    spans = [s for s in sentences(article.clean_text) if len(article.clean_text[s.start : s.end].split()) >= MIN_SENTENCE_WORDS]
+    if len(spans) > MAX_SENTENCES:
+        raise TooLongToCompare(f"article has {len(spans)} sentences; at most {MAX_SENTENCES} can be compared")
+    return spans
+
+
+def compare(a: Article, b: Article, *, encoder: Encoder | None, same_story: SameStory) -> Comparison:
+    """Compare two articles (stored or not); see the module docstring."""
+    spans_a, spans_b = sentence_spans(a), sentence_spans(b)
+    texts_a = [a.clean_text[s.start : s.end] for s in spans_a]
+    texts_b = [b.clean_text[s.start : s.end] for s in spans_b]
+    quotes_a = extract_quotes(a.clean_text, language=a.language)
+    quotes_b = extract_quotes(b.clean_text, language=b.language)
+    same_language = (a.language or "").split("-")[0] == (b.language or "").split("-")[0]
+
+    vectors_a = vectors_b = quote_vectors_a = quote_vectors_b = None
+    if encoder is not None and (texts_a or texts_b):
+        qa = [a.clean_text[q.start : q.end] for q in quotes_a]
+        qb = [b.clean_text[q.start : q.end] for q in quotes_b]
+        vectors = centred(encoder.encode(texts_a + texts_b + qa + qb, kind="query"), rows=len(texts_a) + len(texts_b))
+        cut = np.cumsum([len(texts_a), len(texts_b), len(qa)])
+        vectors_a, vectors_b, quote_vectors_a, quote_vectors_b = np.split(vectors, cut)
+
+    def original(article: Article, start: int, end: int) -> tuple[int, int]:
+        return article.clean.original_span(start, end)
+
+    copied = []
+    for span in align(a.clean_text, b.clean_text):
+        a0, a1 = original(a, span.a_start, span.a_end)
+        b0, b1 = original(b, span.b_start, span.b_end)
+        copied.append({"a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1, "kind": span.kind})
+
+    aligned, paired_a, paired_b, discrepancies = [], set(), set(), []
+    for pair in align_sentences(texts_a, texts_b, vectors_a, vectors_b, same_language=same_language):
+        sa, sb = spans_a[pair.a], spans_b[pair.b]
+        a0, a1 = original(a, sa.start, sa.end)
+        b0, b1 = original(b, sb.start, sb.end)
+        aligned.append({"a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1, "kind": pair.kind, "similarity": pair.similarity})
+        paired_a.add(pair.a)
+        paired_b.add(pair.b)
+        if pair.kind != "verbatim":
+            fa, fb = figures(texts_a[pair.a]), figures(texts_b[pair.b])
+            if fa != fb and (fa or fb):
+                discrepancies.append(
+                    {"what": "number", "a": sorted(fa - fb), "b": sorted(fb - fa), "a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1}
+                )
+
+    def only(article: Article, spans: list[Span], paired: set[int]) -> list[dict[str, int]]:
+        out = []
+        for i, s in enumerate(spans):
+            if i not in paired:
+                start, end = original(article, s.start, s.end)
+                out.append({"start": start, "end": end})
+        return out
+
+    quotes = _align_quotes(a, b, quotes_a, quotes_b, quote_vectors_a, quote_vectors_b, same_language=same_language)
+    return Comparison(
+        same_story=same_story,
+        copied_spans=copied,
+        aligned=aligned,
+        only_in_a=only(a, spans_a, paired_a),
+        only_in_b=only(b, spans_b, paired_b),
+        quotes=quotes,
+        discrepancies=discrepancies,
+    )
+
+
+def _align_quotes(
+    a: Article,
+    b: Article,
+    quotes_a: list[Quote],
+    quotes_b: list[Quote],
+    vectors_a: np.ndarray | None,
+    vectors_b: np.ndarray | None,
+    *,
+    same_language: bool,
+) -> list[dict[str, object]]:
+    titles_a, titles_b = title_names(a.clean_text), title_names(b.clean_text)
+    used_b: set[int] = set()
+    out: list[dict[str, object]] = []
+    for i, qa in enumerate(quotes_a):
+        best, best_similarity = None, 0.0
+        for j, qb in enumerate(quotes_b):
+            if j in used_b or not same_speaker(qa, qb, titles_a=titles_a, titles_b=titles_b):
+                continue
+            cosine = float(vectors_a[i] @ vectors_b[j]) if vectors_a is not None and vectors_b is not None else None
+            wording = quote_similarity(a.clean_text[qa.start : qa.end], b.clean_text[qb.start : qb.end], same_language=same_language)
+            similarity = max(wording, cosine or 0.0)
+            if is_same_statement(wording, cosine) and similarity > best_similarity:
+                best, best_similarity = j, similarity
+        if best is None:
+            out.append(_quote_record(a, qa, None, None, "only_in_a", titles_b))
+            continue
+        used_b.add(best)
+        qb = quotes_b[best]
+        text_a, text_b = a.clean_text[qa.start : qa.end], b.clean_text[qb.start : qb.end]
+        record = _quote_record(a, qa, b, qb, kind_of(text_a, text_b, same_language=same_language), titles_b)
+        record["similarity"] = round(best_similarity, 4)
+        record["diff"] = word_diff(text_a, text_b) if same_language else []
+        out.append(record)
+    for j, qb in enumerate(quotes_b):
+        if j not in used_b:
+            out.append(_quote_record(b, qb, None, None, "only_in_b", titles_a, side="b"))
+    return out
+
+
+def _quote_record(
+    first: Article, q1: Quote, second: Article | None, q2: Quote | None, kind: str, other_titles: dict[str, str], *, side: str = "a"
+) -> dict[str, object]:
+    start, end = first.clean.original_span(q1.start, q1.end)
+    one = {"start": start, "end": end}
+    two = None
+    if second is not None and q2 is not None:
+        s2, e2 = second.clean.original_span(q2.start, q2.end)
+        two = {"start": s2, "end": e2}
+    speaker = q1.speaker or (q2.speaker if q2 is not None else None) or q1.speaker_title
+    a_side, b_side = (one, two) if side == "a" else (None, one)
+    return {"speaker": speaker, "a": a_side, "b": b_side, "kind": kind, "diff": []}
