@@ -136,7 +136,7 @@ class Runtime:
         first, second = self.article_of(a), self.article_of(b)
         try:
             sentence_spans(first), sentence_spans(second)  # refuse an over-long text before any work
-            return compare(first, second, encoder=self.desk.encoder, same_story=self.desk.similarity(first, second))
+            return compare(first, second, encoder=self.desk.sentence_encoder, same_story=self.desk.similarity(first, second))
         except TooLongToCompare as exc:
             raise TooLarge(str(exc), code="too_long_to_compare") from exc
 

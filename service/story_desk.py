@@ -41,6 +41,7 @@ _described: OrderedDict[tuple[str | None, str, str | None, str | None], StoryDoc
 _described_lock = threading.Lock()
 _encoders: dict[tuple[str | None, Path], Encoder] = {}
 _encoders_lock = threading.Lock()
+_sentence_caches: dict[int, Encoder] = {}
 
 
 class ModelNotLoaded(Unavailable):
@@ -74,6 +75,19 @@ class StoryDesk:
     @property
     def encoder(self) -> Encoder | None:
         return shared_encoder(self.settings)
+
+    @property
+    def sentence_encoder(self) -> Encoder | None:
+        """The encoder with a process-wide memory of sentence vectors (for comparisons)."""
+        encoder = self.encoder
+        if encoder is None:
+            return None
+        with _encoders_lock:
+            if id(encoder) not in _sentence_caches:
+                from service.embed.cache import CachedEncoder
+
+                _sentence_caches[id(encoder)] = CachedEncoder(encoder)
+            return _sentence_caches[id(encoder)]
 
     @property
     def model_id(self) -> str | None:
