@@ -12,14 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.reuse.align import CopiedSpan, align, shared_trigrams
+from service.reuse.align import CopiedSpan, align
 from service.reuse.index import PassageIndex
 from service.reuse.pan import Case, Measures, measures, read_cases, write_detections
 from service.reuse.signatures import PassageSignature, sign_passages
 
-MAX_CANDIDATES = 25  # articles always verified per query, most passage hits first
-MAX_SCREENED = 300  # further candidates, verified only when they share word trigrams
-MIN_SHARED_TRIGRAMS = 4
+MAX_CANDIDATES = 300  # articles verified per query, most passage hits first (align screens them cheaply)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +41,10 @@ def find_copies(
     """Every indexed article sharing a verified passage with ``text``, most shared first."""
     signed = signatures if signatures is not None else sign_passages(text)
     hits = index.candidates(signed, exclude=exclude)
-    ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))[:MAX_SCREENED]
+    ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))[:max_candidates]
     copies = []
-    for rank, (other_id, count) in enumerate(ranked):
-        other = load_text(other_id)
-        # Passage-hit counts rank topical neighbours high too: past the first few, a
-        # candidate must share word trigrams to be worth a full alignment.
-        if rank >= max_candidates and shared_trigrams(text, other) < MIN_SHARED_TRIGRAMS:
-            continue
-        spans = align(text, other)
+    for other_id, count in ranked:
+        spans = align(text, load_text(other_id))
         if spans:
             copies.append(Copy(other_id, tuple(spans), count))
     return sorted(copies, key=lambda c: -sum(s.a_end - s.a_start for s in c.spans))
