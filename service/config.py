@@ -8,10 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/storydiff.db"
+REPOSITORY_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 
 class Settings(BaseSettings):
@@ -27,7 +28,7 @@ class Settings(BaseSettings):
     models_dir: Path = Path("models")
     embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small); "none": no embeddings
     # Same-story score parameters (fitted for the default model by scripts/fit_story_score.py).
-    story_score_path: Path | None = None  # None: models_dir / "story_score.json"
+    story_score_path: Path | None = None  # None: models/story_score.json of this repository
     story_window_days: float = Field(default=7.0, gt=0)  # an article joins stories seen this close in time
     story_probability: float = Field(default=0.5, gt=0, lt=1)  # P(same event) needed to join a story
     # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
@@ -36,8 +37,9 @@ class Settings(BaseSettings):
 
     @field_validator("story_score_path")
     @classmethod
-    def _default_score_path(cls, value: Path | None, info: ValidationInfo) -> Path:
-        return value if value is not None else Path(info.data.get("models_dir", "models")) / "story_score.json"
+    def _default_score_path(cls, value: Path | None) -> Path:
+        # Committed with the code (fitted parameters, not weights), so not under models_dir.
+        return value if value is not None else REPOSITORY_MODELS / "story_score.json"
 
     @field_validator("database_url")
     @classmethod

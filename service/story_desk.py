@@ -68,7 +68,10 @@ class StoryDesk:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        self.scorer = StoryScorer.load(settings.story_score_path)
+        try:
+            self.scorer = StoryScorer.load(settings.story_score_path)
+        except ValueError as error:
+            raise ModelNotLoaded(f"{error}; restore it from git or refit it with scripts/fit_story_score.py") from error
         self._docs: OrderedDict[int, StoryDoc] = OrderedDict()
         self._lock = threading.RLock()
 
