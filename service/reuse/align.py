@@ -73,7 +73,10 @@ def _merge_neighbours(passages: list[Seed]) -> list[Seed]:
                 p, q = merged[i], merged[j]
                 a_gap = max(p.a0, q.a0) - min(p.a1, q.a1)
                 b_gap = max(p.b0, q.b0) - min(p.b1, q.b1)
-                if a_gap <= MERGE_GAP_WORDS and b_gap <= MERGE_GAP_WORDS:
+                # Pieces of one shuffled passage are near on both sides; two copies of one
+                # source passage overlap in ``b``: they stay two cases.
+                b_overlap = -b_gap > min(p.b1 - p.b0, q.b1 - q.b0) / 2
+                if a_gap <= MERGE_GAP_WORDS and b_gap <= MERGE_GAP_WORDS and not b_overlap:
                     merged[i] = Seed(min(p.a0, q.a0), max(p.a1, q.a1), min(p.b0, q.b0), max(p.b1, q.b1),
                                      p.matched + q.matched, max(p.longest, q.longest), p.windows + q.windows)
                     del merged[j]
@@ -86,13 +89,15 @@ def _merge_neighbours(passages: list[Seed]) -> list[Seed]:
 
 def _accept(chains: list[Seed], a: Tokens, b: Tokens) -> list[Seed]:
     accepted: list[Seed] = []
-    for chain in sorted(chains, key=lambda c: -(c.a1 - c.a0 + c.b1 - c.b0)):
+    # Most matched words first: an exact run beats the looser box of windows around it.
+    for chain in sorted(chains, key=lambda c: (-c.matched, -(c.a1 - c.a0 + c.b1 - c.b0))):
         a_len, b_len = chain.a1 - chain.a0, chain.b1 - chain.b0
         if min(a_len, b_len) < MIN_SPAN_WORDS or min(chain.matched, a_len, b_len) / max(a_len, b_len) < MIN_DENSITY:
             continue
         if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
             continue
-        if any(c.a0 < chain.a1 and chain.a0 < c.a1 or c.b0 < chain.b1 and chain.b0 < c.b1 for c in accepted):
+        # One case per place in ``a``; a source passage copied twice into ``a`` is two cases.
+        if any(c.a0 < chain.a1 and chain.a0 < c.a1 for c in accepted):
             continue
         accepted.append(chain)
     return accepted

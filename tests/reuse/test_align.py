@@ -75,3 +75,13 @@ def test_spans_reproduce_the_matched_text(shared: list[str], left: list[str], ri
         assert 0.0 < span.similarity <= 1.0
         # Spans start and end on word boundaries of the original texts.
         assert a[span.a_start].strip() and a[span.a_end - 1].strip()
+
+
+def test_a_source_passage_copied_twice_is_two_spans() -> None:
+    source = CLEAN["003"]
+    run = "كما تعرفون تحدثت مع الرئيس"
+    start = source.index(run)
+    passage = source[start : start + 400]
+    text = "مقدمة أولى عن موضوع آخر تماما. " + passage + "\n\nفقرة فاصلة طويلة عن الطقس والرياضة والاقتصاد والثقافة والفنون في المدينة " * 5 + passage
+    spans = align(text, source)
+    assert len([s for s in spans if run in text[s.a_start : s.a_end]]) == 2
