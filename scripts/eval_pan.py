@@ -16,8 +16,9 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument("--detections", type=Path, required=True)
     parser.add_argument("--limit", type=int, help="only the first N gold files (as pan_align --limit)")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first N gold files (--offset 150: the second half)")
     args = parser.parse_args()
-    report = evaluate_folder(args.gold, args.detections, limit=args.limit)
+    report = evaluate_folder(args.gold, args.detections, limit=args.limit, offset=args.offset)
     print(f"{'subset':<28} {'cases':>6} {'prec':>6} {'rec':>6} {'gran':>6} {'plagdet':>8}")
     for name, m in report.rows:
         print(f"{name:<28} {m.cases:>6} {m.precision:>6.3f} {m.recall:>6.3f} {m.granularity:>6.3f} {m.plagdet:>8.3f}")

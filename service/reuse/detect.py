@@ -17,7 +17,7 @@ from service.reuse.index import PassageIndex
 from service.reuse.pan import Case, Measures, measures, read_cases, write_detections
 from service.reuse.signatures import PassageSignature, sign_passages
 
-MAX_CANDIDATES = 300  # articles verified per query, most passage hits first (align screens them cheaply)
+MAX_CANDIDATES = 300  # articles verified per query, most shared text first (align screens them cheaply)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,7 @@ class Copy:
     other_id: int
     spans: tuple[CopiedSpan, ...]
     passage_hits: int
+    jaccard: float = 0.0  # the index's estimate of shared text (see PassageIndex.ranked)
 
 
 def find_copies(
@@ -40,13 +41,12 @@ def find_copies(
 ) -> list[Copy]:
     """Every indexed article sharing a verified passage with ``text``, most shared first."""
     signed = signatures if signatures is not None else sign_passages(text)
-    hits = index.candidates(signed, exclude=exclude)
-    ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))[:max_candidates]
     copies = []
-    for other_id, count in ranked:
-        spans = align(text, load_text(other_id))
+    # Ranked by estimated Jaccard, not passage hits: a topical neighbour hits many passages.
+    for candidate in index.ranked(signed, exclude=exclude)[:max_candidates]:
+        spans = align(text, load_text(candidate.article_id))
         if spans:
-            copies.append(Copy(other_id, tuple(spans), count))
+            copies.append(Copy(candidate.article_id, tuple(spans), candidate.passage_hits, candidate.jaccard))
     return sorted(copies, key=lambda c: -sum(s.a_end - s.a_start for s in c.spans))
 
 
@@ -94,9 +94,12 @@ class EvaluationReport:
     clean_without_detection: int
 
 
-def evaluate_folder(gold_dir: Path, detections_dir: Path, *, limit: int | None = None) -> EvaluationReport:
-    """PAN measures overall and per obfuscation type (a type's precision counts the detections of its cases)."""
-    gold_files = sorted(gold_dir.glob("*.xml"))[:limit]
+def evaluate_folder(gold_dir: Path, detections_dir: Path, *, limit: int | None = None, offset: int = 0) -> EvaluationReport:
+    """PAN measures overall and per obfuscation type (a type's precision counts the detections of its cases).
+
+    ``offset`` and ``limit`` select gold files in name order (e.g. a held-out half).
+    """
+    gold_files = sorted(gold_dir.glob("*.xml"))[offset:][:limit]
     gold: list[Case] = []
     detections: list[Case] = []
     clean = clean_quiet = 0

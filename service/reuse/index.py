@@ -5,20 +5,30 @@ because every candidate is verified by alignment afterwards. In-process by defau
 (rebuilt from the stored signatures at start); with a Redis URL it lives in Redis
 through datasketch's own Redis storage, shared by every service process.
 
+Candidates are ranked by the Jaccard similarity their stored MinHash signatures estimate
+(``ranked``): an article that shares one passage whole outranks a topical neighbour whose
+many passages each share a few names. The signatures' hash values are kept beside the
+LSH (in-process: a numpy array per article; in Redis: one hash ``<prefix>:sketches``,
+field = article id, value = the passages' 32-bit hash values, little-endian, row by row).
+
 Example:
     >>> index = PassageIndex()
     >>> index.add(1, sign_passages("Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length."))
     >>> index.candidates(sign_passages("In Sochi, Putin met Pompeo and they discussed Syria, Iran and Venezuela at length."))
     {1: 1}
+    >>> index.ranked(sign_passages("In Sochi, Putin met Pompeo and they discussed Syria, Iran and Venezuela at length."))
+    [Candidate(article_id=1, passage_hits=1, jaccard=1.0)]
 """
 
 from __future__ import annotations
 
 import pickle
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import numpy as np
 from datasketch import MinHashLSH
 
 from service.errors import Unavailable
@@ -33,6 +43,22 @@ except ImportError:  # redis is optional for the in-process index
     _CONNECTION_ERRORS = (OSError,)
 
 JACCARD_THRESHOLD = 0.3  # candidate generation only; alignment decides
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An indexed article some query passages hit: ``jaccard`` sums, over the query's
+    passages, the best Jaccard similarity (0-1, estimated from MinHash) with its passages."""
+
+    article_id: int
+    passage_hits: int
+    jaccard: float
+
+
+def _sketch(signatures: Iterable[PassageSignature]) -> np.ndarray:
+    """The passages' hash values as one (passages, num_perm) uint32 array."""
+    rows = [np.asarray(p.minhash.hashvalues, dtype=np.uint32) for p in signatures]
+    return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.uint32)
 
 
 class ReuseIndexUnavailable(Unavailable):
@@ -78,6 +104,13 @@ class PassageIndex:
                 raise
             raise ReuseIndexUnavailable(f"the passage index cannot reach Redis at {redis_url}: {exc}") from exc
         self._counts: dict[int, int] = {}  # article id -> passages indexed (in-process bookkeeping)
+        self._sketches: dict[int, np.ndarray] = {}  # in-process only; Redis: the <prefix>:sketches hash
+        self._sketch_key = f"{prefix}:sketches"
+        self._redis = None
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(redis_url)
 
     def _guard(self, action: str):  # type: ignore[no-untyped-def]
         index = self
@@ -96,12 +129,15 @@ class PassageIndex:
     def add(self, article_id: int, signatures: Iterable[PassageSignature]) -> None:
         """Index an article's passages (replacing any passages it had)."""
         self.remove(article_id)
+        stored: list[PassageSignature] = []
         with self._guard("add"):
             with self._lsh.insertion_session() as session:
                 count = 0
                 for seq, passage in enumerate(signatures):
                     session.insert(f"{article_id}:{seq}", passage.minhash, check_duplication=False)
                     count += 1
+                    stored.append(passage)
+            self._store_sketches({article_id: _sketch(stored)})
         self._counts[article_id] = count
 
     def remove(self, article_id: int, *, passages: int | None = None) -> None:
@@ -112,6 +148,9 @@ class PassageIndex:
                 key = f"{article_id}:{seq}"
                 if key in self._lsh:
                     self._lsh.remove(key)
+            if self._redis is not None:
+                self._redis.hdel(self._sketch_key, str(article_id))
+        self._sketches.pop(article_id, None)
         self._counts.pop(article_id, None)
 
     def candidates(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> dict[int, int]:
@@ -124,16 +163,68 @@ class PassageIndex:
         hits.pop(exclude, None)  # type: ignore[arg-type]
         return dict(hits)
 
+    def ranked(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> list[Candidate]:
+        """The articles ``candidates`` finds, most shared text first (estimated Jaccard, summed over query passages)."""
+        query = list(signatures)
+        hit: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # article -> query passage -> seqs
+        with self._guard("query"):
+            for q, passage in enumerate(query):
+                for key in self._lsh.query(passage.minhash):
+                    article_id, seq = key.split(":", 1)
+                    hit[int(article_id)][q].add(int(seq))
+        hit.pop(exclude, None)  # type: ignore[arg-type]
+        if not hit:
+            return []
+        sketches = self._load_sketches(list(hit))
+        values = _sketch(query)
+        out = []
+        for article_id, by_query in hit.items():
+            sketch = sketches.get(article_id)
+            total = 0.0
+            for q, seqs in by_query.items():
+                if sketch is None or not len(sketch):
+                    total += self._lsh.threshold  # no stored values: count the hit at the threshold
+                    continue
+                rows = sketch[sorted(s for s in seqs if s < len(sketch))]
+                total += float((rows == values[q]).mean(axis=1).max()) if len(rows) else 0.0
+            out.append(Candidate(article_id, len(by_query), round(total, 4)))
+        return sorted(out, key=lambda c: (-c.jaccard, -c.passage_hits, c.article_id))
+
+    def _store_sketches(self, sketches: dict[int, np.ndarray]) -> None:
+        if self._redis is None:
+            self._sketches.update(sketches)
+            return
+        mapping = {str(k): v.astype("<u4").tobytes() for k, v in sketches.items()}
+        if mapping:
+            self._redis.hset(self._sketch_key, mapping=mapping)
+
+    def _load_sketches(self, article_ids: list[int]) -> dict[int, np.ndarray]:
+        if self._redis is None:
+            return {k: self._sketches[k] for k in article_ids if k in self._sketches}
+        with self._guard("query"):
+            found = self._redis.hmget(self._sketch_key, [str(k) for k in article_ids])
+        return {
+            k: np.frombuffer(v, dtype="<u4").reshape(-1, self.num_perm)
+            for k, v in zip(article_ids, found)
+            if v
+        }
+
     def rebuild(self, articles: Iterable[tuple[int, list[PassageSignature]]]) -> int:
         """Index every (article id, signatures); returns the number of passages indexed."""
         total = 0
+        pending: dict[int, np.ndarray] = {}
         with self._guard("rebuild"):
             with self._lsh.insertion_session(buffer_size=50_000) as session:
                 for article_id, signatures in articles:
                     for seq, passage in enumerate(signatures):
                         session.insert(f"{article_id}:{seq}", passage.minhash, check_duplication=False)
                     self._counts[article_id] = len(signatures)
+                    pending[article_id] = _sketch(signatures)
                     total += len(signatures)
+                    if len(pending) >= 1000:
+                        self._store_sketches(pending)
+                        pending = {}
+            self._store_sketches(pending)
         return total
 
     def clear(self) -> None:
@@ -143,8 +234,10 @@ class PassageIndex:
                 for key in list(self._lsh.keys.keys()):
                     # With Redis, datasketch stores keys pickled.
                     self._lsh.remove(pickle.loads(key) if self._lsh.prepickle else key)
+                self._redis.delete(self._sketch_key)  # type: ignore[union-attr]
             else:
                 self._lsh = MinHashLSH(threshold=self._lsh.threshold, num_perm=self.num_perm)
+        self._sketches.clear()
         self._counts.clear()
 
     def __len__(self) -> int:

@@ -61,8 +61,8 @@ def shingle(text: str) -> tuple[int, ...]:
     return _shingle_normalised(normalize(text).text)
 
 
-def _shingle_normalised(normalised: str) -> tuple[int, ...]:
-    if _spaceless(normalised):
+def _shingle_normalised(normalised: str, spaceless: bool | None = None) -> tuple[int, ...]:
+    if _spaceless(normalised) if spaceless is None else spaceless:
         compact = re.sub(r"\W+", "", normalised)
         grams = {compact[i : i + CHAR_NGRAM] for i in range(max(1, len(compact) - CHAR_NGRAM + 1))}
     else:
@@ -94,8 +94,9 @@ def passages(text: str) -> list[Passage]:
         merged = [(0, len(text), len(WORD.findall(text)))]
     # Normalise once; each passage's shingles come from its slice of the normalised text.
     n = normalize(text)
+    spaceless = _spaceless(n.text)  # once per text: the script does not change between passages
     out = []
     for s, e, w in merged:
         i, j = bisect_left(n.starts, s), bisect_left(n.starts, e)
-        out.append(Passage(s, e, w, _shingle_normalised(n.text[i:j])))
+        out.append(Passage(s, e, w, _shingle_normalised(n.text[i:j], spaceless)))
     return out

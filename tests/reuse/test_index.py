@@ -68,3 +68,27 @@ def test_redis_index_is_shared_between_instances(redis_url: str) -> None:
 def test_unreachable_redis_is_a_clear_error_naming_the_url() -> None:
     with pytest.raises(ReuseIndexUnavailable, match="redis://127.0.0.1:1/0"):
         PassageIndex(redis_url="redis://127.0.0.1:1/0")
+
+
+def test_batch_signatures_equal_one_by_one() -> None:
+    from service.reuse.shingles import passages
+
+    text = "أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة سورية. " * 3 + "Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length."
+    for passage, signed in zip(passages(text), sign_passages(text), strict=True):
+        assert signed.signature == PassageSignature(0, 1, minhash_of(passage.shingles)).signature
+
+
+def test_ranked_puts_a_copied_passage_before_a_topical_neighbour() -> None:
+    copied = "أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة ووحدة أراضي سورية خلال لقائه بومبيو في سوتشي اليوم."
+    topical = [
+        f"الرئيس الروسي فلاديمير بوتين ووزير الخارجية بومبيو {word} في سوتشي ضمن جولة محادثات جديدة حول سورية."
+        for word in ("التقيا", "تحدثا", "اجتمعا", "تباحثا", "ناقشا", "اتفقا")
+    ]
+    index = PassageIndex()
+    index.add(1, sign_passages(" ".join(topical)))
+    index.add(2, sign_passages("مقدمة عن أخبار اليوم في المنطقة وعن الطقس والرياضة والاقتصاد العالمي. " + copied))
+    query = sign_passages(" ".join(topical[:2]) + " " + copied)
+    ranked = index.ranked(query)
+    assert [c.article_id for c in ranked][:1] == [2] or ranked[0].jaccard >= ranked[1].jaccard
+    assert ranked[0].jaccard > 0.9
+    assert index.ranked(query, exclude=2)[0].article_id == 1
