@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api import errors
 from service.api.pages import routes as pages
+from service.api.pages import views as page_views
 from service.api.routes import articles, compare, health, reuse, stories
 from service.config import Settings, get_settings
 from service.runtime import Runtime
@@ -42,5 +43,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stories.router)
     app.include_router(compare.router)
     app.include_router(pages.router)
+    app.include_router(page_views.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     return app

@@ -1,0 +1,125 @@
+"""The comparison, story and flag pages: server-rendered, thin like the JSON routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+
+from service.api.deps import RuntimeDep
+from service.api.errors import status_of
+from service.api.pages.highlight import pieces, side_marks
+from service.api.pages.routes import templates
+from service.domain import ArticleInput
+from service.errors import InvalidInput, StorydiffError
+from service.ingest import parse_date_bound
+
+router = APIRouter(prefix="/pages", include_in_schema=False)
+
+
+def _render(request: Request, name: str, context: dict[str, object], status: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _comparison_context(runtime, a: ArticleInput | int, b: ArticleInput | int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    result = runtime.compare(a, b).as_dict()
+    first, second = runtime.article_of(a), runtime.article_of(b)
+    return {
+        "result": result,
+        "sides": [
+            {"name": "a", "article": first, "pieces": pieces(first.text, side_marks(result, "a"))},
+            {"name": "b", "article": second, "pieces": pieces(second.text, side_marks(result, "b"))},
+        ],
+        "texts": {"a": first.text, "b": second.text},
+    }
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, runtime: RuntimeDep, a: int | None = None, b: int | None = None) -> HTMLResponse:
+    context: dict[str, object] = {"a_id": a, "b_id": b, "recent": runtime.store.list(limit=100).items}
+    status = 200
+    if a is not None and b is not None:
+        try:
+            context |= _comparison_context(runtime, a, b)
+        except StorydiffError as exc:
+            context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
+    return _render(request, "compare.html", context, status)
+
+
+@router.post("/compare", response_class=HTMLResponse)
+def compare_pasted(
+    request: Request,
+    runtime: RuntimeDep,
+    a_text: Annotated[str, Form()] = "",
+    b_text: Annotated[str, Form()] = "",
+    a_id: Annotated[str, Form()] = "",
+    b_id: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    context: dict[str, object] = {"recent": runtime.store.list(limit=100).items, "form": {"a_text": a_text, "b_text": b_text}}
+    status = 200
+    try:
+        a = _side(a_text, a_id, "A")
+        b = _side(b_text, b_id, "B")
+        context |= _comparison_context(runtime, a, b)
+    except StorydiffError as exc:
+        context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
+    return _render(request, "compare.html", context, status)
+
+
+def _side(text: str, stored: str, name: str) -> ArticleInput | int:
+    if stored.strip().isdigit():
+        return int(stored)
+    if not text.strip():
+        raise InvalidInput(f"article {name}: paste a text or pick a stored article", code="empty_text")
+    return ArticleInput(html=text) if text.lstrip().startswith("<") else ArticleInput(text=text)
+
+
+@router.get("/stories", response_class=HTMLResponse)
+def stories_page(
+    request: Request,
+    runtime: RuntimeDep,
+    since: str = "",
+    until: str = "",
+    outlet: str = "",
+    q: str = "",
+    offset: int = 0,
+) -> HTMLResponse:
+    filters = {"since": since, "until": until, "outlet": outlet, "q": q}
+    context: dict[str, object] = {"filters": filters}
+    status = 200
+    try:
+        context["page"] = runtime.stories(
+            since=parse_date_bound(since, field="since") if since else None,
+            until=parse_date_bound(until, field="until", end=True) if until else None,
+            outlet=outlet or None,
+            q=q or None,
+            offset=max(offset, 0),
+            limit=50,
+        )
+    except StorydiffError as exc:
+        context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
+        context["page"] = runtime.stories(limit=50)
+
+    def query(**changes: object) -> str:
+        return urlencode({k: v for k, v in (filters | changes).items() if v not in (None, "")})
+
+    context["query"] = query
+    return _render(request, "stories.html", context, status)
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(story_id: int, request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    try:
+        detail = runtime.story(story_id)
+    except StorydiffError as exc:
+        return _render(request, "message.html", {"error": f"{exc.message} [{exc.code}]"}, status_of(exc))
+    outlets = list(dict.fromkeys(a.outlet or "—" for a in detail.articles))
+    return _render(request, "story.html", {"detail": detail, "outlets": outlets, "first": detail.articles[0]})
+
+
+@router.get("/flags", response_class=HTMLResponse)
+def flags_page(request: Request, runtime: RuntimeDep, outlet: str = "", min_share: float = 0.0) -> HTMLResponse:
+    views, total = runtime.flags(outlet=outlet or None, min_share=max(0.0, min(min_share, 1.0)), limit=200)
+    return _render(request, "flags.html", {"views": views, "total": total, "outlet": outlet, "min_share": min_share})
