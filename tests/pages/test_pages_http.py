@@ -13,6 +13,7 @@ def test_ingest_page_stores_pasted_text_and_shows_it(client: TestClient) -> None
     text = seed_text("004_fce3ca92cfa685eb")
     response = client.post("/ingest", data={"content": text, "outlet": "SANA", "published_at": "2016-09-05"})
     assert response.status_code == 200 and "Stored" in response.text
+    assert 'href="/pages/stories/1"' in response.text  # where it landed: its story
     listing = client.get("/")
     assert "SANA" in listing.text and "1 article" in listing.text
     view = client.get("/articles/1/view")
