@@ -1,4 +1,8 @@
-"""The passage index: datasketch MinHashLSH over the passages of every stored article.
+"""The passage index: MinHash LSH over the passages of every stored article.
+
+In-process the bands live in numpy tables (service.reuse.bands: datasketch's banding for
+the threshold, sorted arrays instead of dicts of sets); in Redis, in datasketch's
+MinHashLSH with its Redis storage.
 
 Tuned for recall: it indexes at a Jaccard threshold well below what is reported,
 because every candidate is verified by alignment afterwards. In-process by default
@@ -32,6 +36,7 @@ import numpy as np
 from datasketch import MinHashLSH
 
 from service.errors import Unavailable
+from service.reuse.bands import BandTable
 from service.reuse.signatures import NUM_PERM, PassageSignature, sign_passages  # noqa: F401 (doctest)
 
 try:
@@ -94,15 +99,16 @@ class PassageIndex:
             raise ValueError("jaccard_threshold must be between 0 and 1")
         self.redis_url = redis_url
         self.num_perm = num_perm
-        storage = _redis_config(redis_url, prefix) if redis_url else None
-        try:
-            self._lsh = MinHashLSH(threshold=jaccard_threshold, num_perm=num_perm, storage_config=storage)
-            if redis_url:
+        self.jaccard_threshold = jaccard_threshold
+        shape = MinHashLSH(threshold=jaccard_threshold, num_perm=num_perm)  # datasketch's bands and rows
+        self._table = BandTable(bands=shape.b, rows=shape.r)  # in-process
+        self._lsh: MinHashLSH | None = None  # with Redis
+        if redis_url:
+            try:
+                self._lsh = MinHashLSH(threshold=jaccard_threshold, num_perm=num_perm, storage_config=_redis_config(redis_url, prefix))
                 self._lsh.keys.size()  # fail now, naming the URL, rather than at the first request
-        except Exception as exc:  # redis raises its own ConnectionError family
-            if redis_url is None:
-                raise
-            raise ReuseIndexUnavailable(f"the passage index cannot reach Redis at {redis_url}: {exc}") from exc
+            except Exception as exc:  # redis raises its own ConnectionError family
+                raise ReuseIndexUnavailable(f"the passage index cannot reach Redis at {redis_url}: {exc}") from exc
         self._counts: dict[int, int] = {}  # article id -> passages indexed (in-process bookkeeping)
         self._sketches: dict[int, np.ndarray] = {}  # in-process only; Redis: the <prefix>:sketches hash
         self._sketch_key = f"{prefix}:sketches"
@@ -129,25 +135,28 @@ class PassageIndex:
     def add(self, article_id: int, signatures: Iterable[PassageSignature]) -> None:
         """Index an article's passages (replacing any passages it had)."""
         self.remove(article_id)
-        stored: list[PassageSignature] = []
+        stored = list(signatures)
+        values = _sketch(stored)
         with self._guard("add"):
-            with self._lsh.insertion_session() as session:
-                count = 0
-                for seq, passage in enumerate(signatures):
-                    session.insert(f"{article_id}:{seq}", passage.minhash, check_duplication=False)
-                    count += 1
-                    stored.append(passage)
-            self._store_sketches({article_id: _sketch(stored)})
-        self._counts[article_id] = count
+            if self._lsh is None:
+                if stored:
+                    self._table.add(article_id, values)
+            else:
+                with self._lsh.insertion_session() as session:
+                    for seq, passage in enumerate(stored):
+                        session.insert(f"{article_id}:{seq}", passage.minhash, check_duplication=False)
+            self._store_sketches({article_id: values})
+        self._counts[article_id] = len(stored)
 
     def remove(self, article_id: int, *, passages: int | None = None) -> None:
         """Drop an article's passages (``passages``: how many it has, when this process did not index it)."""
         count = passages if passages is not None else self._counts.get(article_id, 0)
+        self._table.remove(article_id)
         with self._guard("remove"):
-            for seq in range(count):
+            for seq in range(count if self._lsh is not None else 0):
                 key = f"{article_id}:{seq}"
-                if key in self._lsh:
-                    self._lsh.remove(key)
+                if key in self._lsh:  # type: ignore[operator]
+                    self._lsh.remove(key)  # type: ignore[union-attr]
             if self._redis is not None:
                 self._redis.hdel(self._sketch_key, str(article_id))
         self._sketches.pop(article_id, None)
@@ -156,22 +165,31 @@ class PassageIndex:
     def candidates(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> dict[int, int]:
         """Articles sharing at least one candidate passage: article id -> passages hit."""
         hits: Counter[int] = Counter()
-        with self._guard("query"):
-            for passage in signatures:
-                found = {int(key.split(":", 1)[0]) for key in self._lsh.query(passage.minhash)}
-                hits.update(found)
+        for found in self._query(list(signatures)):
+            hits.update({article_id for article_id, _ in found})
         hits.pop(exclude, None)  # type: ignore[arg-type]
         return dict(hits)
+
+    def _query(self, query: list[PassageSignature]) -> list[list[tuple[int, int]]]:
+        """Per query passage: the (article id, sequence number) of the passages sharing a band."""
+        if not query:
+            return []
+        if self._lsh is None:
+            return self._table.query(_sketch(query))
+        out = []
+        with self._guard("query"):
+            for passage in query:
+                keys = (key.split(":", 1) for key in self._lsh.query(passage.minhash))
+                out.append([(int(article_id), int(seq)) for article_id, seq in keys])
+        return out
 
     def ranked(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> list[Candidate]:
         """The articles ``candidates`` finds, most shared text first (estimated Jaccard, summed over query passages)."""
         query = list(signatures)
         hit: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # article -> query passage -> seqs
-        with self._guard("query"):
-            for q, passage in enumerate(query):
-                for key in self._lsh.query(passage.minhash):
-                    article_id, seq = key.split(":", 1)
-                    hit[int(article_id)][q].add(int(seq))
+        for q, found in enumerate(self._query(query)):
+            for article_id, seq in found:
+                hit[article_id][q].add(seq)
         hit.pop(exclude, None)  # type: ignore[arg-type]
         if not hit:
             return []
@@ -183,7 +201,7 @@ class PassageIndex:
             total = 0.0
             for q, seqs in by_query.items():
                 if sketch is None or not len(sketch):
-                    total += self._lsh.threshold  # no stored values: count the hit at the threshold
+                    total += self.jaccard_threshold  # no stored values: count the hit at the threshold
                     continue
                 rows = sketch[sorted(s for s in seqs if s < len(sketch))]
                 total += float((rows == values[q]).mean(axis=1).max()) if len(rows) else 0.0
@@ -214,6 +232,16 @@ class PassageIndex:
         total = 0
         pending: dict[int, np.ndarray] = {}
         with self._guard("rebuild"):
+            if self._lsh is None:
+                for article_id, signatures in articles:
+                    values = _sketch(signatures)
+                    if len(signatures):
+                        self._table.add(article_id, values, merge=False)
+                    self._counts[article_id] = len(signatures)
+                    self._sketches[article_id] = values
+                    total += len(signatures)
+                self._table.merge()
+                return total
             with self._lsh.insertion_session(buffer_size=50_000) as session:
                 for article_id, signatures in articles:
                     for seq, passage in enumerate(signatures):
@@ -230,16 +258,17 @@ class PassageIndex:
     def clear(self) -> None:
         """Empty the index (in Redis: this prefix's keys only)."""
         with self._guard("clear"):
-            if self.redis_url:
+            if self._lsh is not None:
                 for key in list(self._lsh.keys.keys()):
                     # With Redis, datasketch stores keys pickled.
                     self._lsh.remove(pickle.loads(key) if self._lsh.prepickle else key)
                 self._redis.delete(self._sketch_key)  # type: ignore[union-attr]
-            else:
-                self._lsh = MinHashLSH(threshold=self._lsh.threshold, num_perm=self.num_perm)
+        self._table = BandTable(bands=self._table.bands, rows=self._table.rows)
         self._sketches.clear()
         self._counts.clear()
 
     def __len__(self) -> int:
+        if self._lsh is None:
+            return len(self._table)
         with self._guard("size"):
             return self._lsh.keys.size()

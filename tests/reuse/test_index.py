@@ -92,3 +92,22 @@ def test_ranked_puts_a_copied_passage_before_a_topical_neighbour() -> None:
     assert [c.article_id for c in ranked][:1] == [2] or ranked[0].jaccard >= ranked[1].jaccard
     assert ranked[0].jaccard > 0.9
     assert index.ranked(query, exclude=2)[0].article_id == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VOCAB), min_size=8, max_size=30), min_size=2, max_size=15), st.sets(st.integers(0, 14)), st.lists(st.sampled_from(VOCAB), min_size=8, max_size=30))
+def test_band_table_finds_what_datasketch_finds(stored: list[list[str]], removed: set[int], query: list[str]) -> None:
+    from datasketch import MinHashLSH
+
+    from service.reuse.bands import BandTable
+
+    reference = MinHashLSH(threshold=0.3, num_perm=64)
+    index = PassageIndex(jaccard_threshold=0.3)
+    index._table = BandTable(bands=reference.b, rows=reference.r, buffer_rows=3)  # merges as it goes
+    for article_id, words in enumerate(stored):
+        index.add(article_id, [_passage(words)])
+        reference.insert(article_id, _passage(words).minhash)
+    for article_id in removed & set(range(len(stored))):
+        index.remove(article_id)
+        reference.remove(article_id)
+    assert set(index.candidates([_passage(query)])) == set(reference.query(_passage(query).minhash))

@@ -1,0 +1,108 @@
+"""LSH band tables in numpy: the in-process passage index's candidate search.
+
+The same banding as datasketch's MinHashLSH (``bands`` bands of ``rows`` hash values
+each; two passages are candidates when all values of one band agree), stored as sorted
+uint64 arrays instead of a dict of sets per band: 10x less memory and a build that is one
+sort per band. Each band's values are folded into one uint64 key (FNV-style multiply and
+xor): distinct bands that fold to the same key are possible, but rare (about n^2 / 2^64)
+and only add a candidate that alignment then rejects.
+
+Rows added since the last sort wait in a small unsorted buffer, compared directly; the
+buffer is merged (all live rows sorted again) when it grows past ``buffer_rows``.
+
+Example:
+    >>> import numpy as np
+    >>> table = BandTable(bands=2, rows=2)
+    >>> table.add(7, np.array([[1, 2, 3, 4], [5, 6, 7, 8]], dtype=np.uint32))
+    >>> table.query(np.array([[1, 2, 9, 9]], dtype=np.uint32))
+    [[(7, 0)]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_PRIME = np.uint64(0x100000001B3)
+_OFFSET = np.uint64(0xCBF29CE484222325)
+BUFFER_ROWS = 8192
+
+
+def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 key per (passage, band) of a (passages, num_perm) array of hash values."""
+    if values.ndim != 2 or values.shape[1] < bands * rows:
+        raise ValueError(f"need (passages, >= {bands * rows}) hash values, got shape {values.shape}")
+    grouped = values[:, : bands * rows].astype(np.uint64).reshape(len(values), bands, rows)
+    keys = np.full((len(values), bands), _OFFSET, dtype=np.uint64)
+    for column in range(rows):
+        keys = (keys ^ grouped[:, :, column]) * _PRIME
+    return keys
+
+
+class BandTable:
+    """Passages (article id, sequence number) by band keys; queried with hash values."""
+
+    def __init__(self, *, bands: int, rows: int, buffer_rows: int = BUFFER_ROWS) -> None:
+        if bands < 1 or rows < 1:
+            raise ValueError("bands and rows must be positive")
+        self.bands, self.rows, self.buffer_rows = bands, rows, buffer_rows
+        empty = np.zeros(0, dtype=np.int64)
+        self._keys = np.zeros((0, bands), dtype=np.uint64)  # sorted part, row order
+        self._article, self._seq = empty, empty.astype(np.int32)
+        self._order = np.zeros((bands, 0), dtype=np.int64)  # per band: rows by key
+        self._sorted = np.zeros((bands, 0), dtype=np.uint64)
+        self._pending: list[tuple[int, np.ndarray]] = []  # (article id, keys) not sorted yet
+        self._pending_rows = 0
+        self._dead: set[int] = set()  # removed articles still in the sorted part
+        self._live: dict[int, int] = {}  # article id -> passages
+
+    def __len__(self) -> int:
+        return sum(self._live.values())
+
+    def __contains__(self, article_id: int) -> bool:
+        return article_id in self._live
+
+    def add(self, article_id: int, values: np.ndarray, *, merge: bool = True) -> None:
+        """Index an article's passages (rows of ``values``), replacing any it had."""
+        self.remove(article_id)
+        self._pending.append((article_id, band_keys(values, self.bands, self.rows)))
+        self._pending_rows += len(values)
+        self._live[article_id] = len(values)
+        if merge and self._pending_rows > self.buffer_rows:
+            self.merge()
+
+    def remove(self, article_id: int) -> None:
+        if self._live.pop(article_id, None) is None:
+            return
+        before = len(self._pending)
+        self._pending = [(a, k) for a, k in self._pending if a != article_id]
+        if len(self._pending) == before:
+            self._dead.add(article_id)
+        self._pending_rows = sum(len(k) for _, k in self._pending)
+
+    def merge(self) -> None:
+        """Sort every live row (the buffer included) into the band arrays."""
+        keep = ~np.isin(self._article, np.fromiter(self._dead, dtype=np.int64, count=len(self._dead)))
+        keys = [self._keys[keep]] + [k for _, k in self._pending]
+        article = [self._article[keep]] + [np.full(len(k), a, dtype=np.int64) for a, k in self._pending]
+        seq = [self._seq[keep]] + [np.arange(len(k), dtype=np.int32) for _, k in self._pending]
+        self._keys, self._article, self._seq = np.concatenate(keys), np.concatenate(article), np.concatenate(seq)
+        self._order = np.argsort(self._keys, axis=0, kind="stable").T.copy()
+        self._sorted = np.take_along_axis(self._keys.T, self._order, axis=1)
+        self._pending, self._pending_rows, self._dead = [], 0, set()
+
+    def query(self, values: np.ndarray) -> list[list[tuple[int, int]]]:
+        """Per query row: the (article id, sequence number) of every passage sharing a band."""
+        keys = band_keys(values, self.bands, self.rows)
+        found: list[set[tuple[int, int]]] = [set() for _ in range(len(keys))]
+        for band in range(self.bands):
+            lo = np.searchsorted(self._sorted[band], keys[:, band], side="left")
+            hi = np.searchsorted(self._sorted[band], keys[:, band], side="right")
+            for q in np.flatnonzero(hi > lo):
+                for row in self._order[band, lo[q] : hi[q]]:
+                    article = int(self._article[row])
+                    if article not in self._dead:
+                        found[q].add((article, int(self._seq[row])))
+        for article, pending in self._pending:
+            for q, seq in zip(*np.nonzero((keys[:, None, :] == pending[None, :, :]).any(axis=2))):
+                found[int(q)].add((article, int(seq)))
+        return [sorted(f) for f in found]
