@@ -17,7 +17,12 @@ from service.reuse.index import PassageIndex
 from service.reuse.pan import Case, Measures, measures, read_cases, write_detections
 from service.reuse.signatures import PassageSignature, sign_passages
 
-MAX_CANDIDATES = 300  # articles verified per query, most shared text first (align screens them cheaply)
+MAX_CANDIDATES = 20  # articles always verified per query, most shared text first
+# Further candidates (up to MAX_SCREENED) are verified when the index estimates at least
+# half a passage shared: copies keep that; the long tail of a query is topical neighbours
+# (words shuffled throughout a passage are the copies this leaves to the first 20).
+MAX_SCREENED = 300
+MIN_EXTRA_JACCARD = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +48,10 @@ def find_copies(
     signed = signatures if signatures is not None else sign_passages(text)
     copies = []
     # Ranked by estimated Jaccard, not passage hits: a topical neighbour hits many passages.
-    for candidate in index.ranked(signed, exclude=exclude)[:max_candidates]:
+    ranked = index.ranked(signed, exclude=exclude)[:MAX_SCREENED]
+    for rank, candidate in enumerate(ranked):
+        if rank >= max_candidates and candidate.jaccard < MIN_EXTRA_JACCARD:
+            break  # ranked by jaccard: no later candidate clears it either
         spans = align(text, load_text(candidate.article_id))
         if spans:
             copies.append(Copy(candidate.article_id, tuple(spans), candidate.passage_hits, candidate.jaccard))
