@@ -92,13 +92,18 @@ def compare(a: Article, b: Article, *, encoder: Encoder | None, same_story: Same
     quotes_b = extract_quotes(b.clean_text, language=b.language)
     same_language = (a.language or "").split("-")[0] == (b.language or "").split("-")[0]
 
+    titles_a, titles_b = title_names(a.clean_text), title_names(b.clean_text)
+    # Only quotes whose speaker also speaks in the other article can pair: embed just those.
+    speaks = [(i, j) for i, qa in enumerate(quotes_a) for j, qb in enumerate(quotes_b) if same_speaker(qa, qb, titles_a=titles_a, titles_b=titles_b)]
+    need_a, need_b = sorted({i for i, _ in speaks}), sorted({j for _, j in speaks})
     vectors_a = vectors_b = quote_vectors_a = quote_vectors_b = None
     if encoder is not None and (texts_a or texts_b):
-        qa = [a.clean_text[q.start : q.end] for q in quotes_a]
-        qb = [b.clean_text[q.start : q.end] for q in quotes_b]
+        qa = [a.clean_text[quotes_a[i].start : quotes_a[i].end] for i in need_a]
+        qb = [b.clean_text[quotes_b[j].start : quotes_b[j].end] for j in need_b]
         vectors = centred(encoder.encode(texts_a + texts_b + qa + qb, kind="query"), rows=len(texts_a) + len(texts_b))
-        cut = np.cumsum([len(texts_a), len(texts_b), len(qa)])
-        vectors_a, vectors_b, quote_vectors_a, quote_vectors_b = np.split(vectors, cut)
+        vectors_a, vectors_b, found_a, found_b = np.split(vectors, np.cumsum([len(texts_a), len(texts_b), len(qa)]))
+        quote_vectors_a = {i: found_a[n] for n, i in enumerate(need_a)}
+        quote_vectors_b = {j: found_b[n] for n, j in enumerate(need_b)}
 
     def original(article: Article, start: int, end: int) -> tuple[int, int]:
         return article.clean.original_span(start, end)
@@ -132,7 +137,7 @@ def compare(a: Article, b: Article, *, encoder: Encoder | None, same_story: Same
                 out.append({"start": start, "end": end})
         return out
 
-    quotes = _align_quotes(a, b, quotes_a, quotes_b, quote_vectors_a, quote_vectors_b, same_language=same_language)
+    quotes = _align_quotes(a, b, quotes_a, quotes_b, quote_vectors_a, quote_vectors_b, (titles_a, titles_b), same_language=same_language)
     return Comparison(
         same_story=same_story,
         copied_spans=copied,
@@ -149,12 +154,13 @@ def _align_quotes(
     b: Article,
     quotes_a: list[Quote],
     quotes_b: list[Quote],
-    vectors_a: np.ndarray | None,
-    vectors_b: np.ndarray | None,
+    vectors_a: dict[int, np.ndarray] | None,
+    vectors_b: dict[int, np.ndarray] | None,
+    titles: tuple[dict[str, str], dict[str, str]],
     *,
     same_language: bool,
 ) -> list[dict[str, object]]:
-    titles_a, titles_b = title_names(a.clean_text), title_names(b.clean_text)
+    titles_a, titles_b = titles
     used_b: set[int] = set()
     out: list[dict[str, object]] = []
     for i, qa in enumerate(quotes_a):
