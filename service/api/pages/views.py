@@ -116,7 +116,8 @@ def story_page(story_id: int, request: Request, runtime: RuntimeDep) -> HTMLResp
     except StorydiffError as exc:
         return _render(request, "message.html", {"error": f"{exc.message} [{exc.code}]"}, status_of(exc))
     outlets = list(dict.fromkeys(a.outlet or "—" for a in detail.articles))
-    return _render(request, "story.html", {"detail": detail, "outlets": outlets, "first": detail.articles[0]})
+    names = {a.id: a.outlet or "" for a in detail.articles}
+    return _render(request, "story.html", {"detail": detail, "outlets": outlets, "names": names, "first": detail.articles[0]})
 
 
 @router.get("/flags", response_class=HTMLResponse)
