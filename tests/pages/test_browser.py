@@ -103,3 +103,14 @@ def test_bad_forms_give_messages_not_tracebacks(server: Server, browser) -> None
     assert "Traceback" not in page.content()
     page.goto(f"{server.url}/pages/stories?since=yesterday")
     assert "invalid_date" in page.locator(".error").inner_text()
+
+
+def test_compare_page_takes_two_uploaded_files(server: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = _page(browser)
+    page.goto(f"{server.url}/pages/compare")
+    files = sorted((ROOT / "seeds").glob("00[13]_*"))
+    page.locator('input[name="a_file"]').set_input_files(str(files[0]))
+    page.locator('input[name="b_file"]').set_input_files(str(files[1]))
+    page.locator("form.paste button").click()
+    page.wait_for_selector(".col-b .copied", timeout=120_000)
+    assert page.locator(".col-a .copied").count() > 0 and "Same story" in page.locator(".verdict").inner_text()

@@ -52,3 +52,13 @@ def test_articles_page_filters(client: TestClient) -> None:
     assert "1 article" in page.text and ">B<" in page.text and ">A<" not in page.text
     bad = client.get("/", params={"since": "soon"})
     assert bad.status_code == 200 and "ISO 8601" in bad.text
+
+
+def test_compare_page_upload_errors_are_messages(sqlite_url: str) -> None:
+    with TestClient(create_app(Settings(database_url=sqlite_url, max_article_bytes=5_000))) as client:
+        empty = client.post("/pages/compare", data={"a_text": "", "b_text": ""})
+        assert empty.status_code == 422 and "paste a text or pick a stored article" in empty.text
+        big = client.post("/pages/compare", files={"a_file": ("a.txt", b"x " * 5_000), "b_file": ("b.txt", b"short")})
+        assert big.status_code == 413 and "larger than the limit" in big.text
+        binary = client.post("/pages/compare", files={"a_file": ("a.txt", b"\xff\xfe junk"), "b_file": ("b.txt", b"short")})
+        assert binary.status_code == 400 and "not UTF-8" in binary.text and "Traceback" not in binary.text

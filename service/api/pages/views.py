@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from service.api.deps import RuntimeDep
+from service.api.deps import RuntimeDep, SettingsDep
 from service.api.errors import status_of
 from service.api.pages.highlight import pieces, side_marks
 from service.api.pages.routes import templates
 from service.domain import ArticleInput
-from service.errors import InvalidInput, StorydiffError
-from service.ingest import parse_date_bound
+from service.errors import InvalidInput, StorydiffError, TooLarge
+from service.ingest import decode_utf8, parse_date_bound
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
 
@@ -52,20 +52,36 @@ def compare_page(request: Request, runtime: RuntimeDep, a: int | None = None, b:
 def compare_pasted(
     request: Request,
     runtime: RuntimeDep,
+    settings: SettingsDep,
     a_text: Annotated[str, Form()] = "",
     b_text: Annotated[str, Form()] = "",
     a_id: Annotated[str, Form()] = "",
     b_id: Annotated[str, Form()] = "",
+    a_file: Annotated[UploadFile | None, File()] = None,
+    b_file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
     context: dict[str, object] = {"recent": runtime.store.list(limit=100).items, "form": {"a_text": a_text, "b_text": b_text}}
     status = 200
     try:
-        a = _side(a_text, a_id, "A")
-        b = _side(b_text, b_id, "B")
+        a = _side(_uploaded(a_file, "A", settings.max_article_bytes) or a_text, a_id, "A")
+        b = _side(_uploaded(b_file, "B", settings.max_article_bytes) or b_text, b_id, "B")
         context |= _comparison_context(runtime, a, b)
     except StorydiffError as exc:
         context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
     return _render(request, "compare.html", context, status)
+
+
+def _uploaded(file: UploadFile | None, name: str, limit: int) -> str:
+    """An uploaded file's text (UTF-8, at most ``limit`` bytes); "" when none was chosen."""
+    if file is None or not file.filename:
+        return ""
+    data = file.file.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"article {name}: the file {file.filename} is larger than the limit of {limit} bytes")
+    try:
+        return decode_utf8(data)
+    except InvalidInput as exc:
+        raise InvalidInput(f"article {name}: the file {file.filename} is not UTF-8 text", code="invalid_utf8") from exc
 
 
 def _side(text: str, stored: str, name: str) -> ArticleInput | int:
