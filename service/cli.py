@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.compare.report import render_report
 from service.config import Settings, get_settings
@@ -14,7 +16,12 @@ from service.errors import StorydiffError
 from service.ingest import parse_date_bound
 from service.records import article_record, link_record, story_detail_record, story_record
 from service.runtime import Runtime
-from service.sources import article_ref_of, count_items, read_article_files, read_seeds
+from service.sources import FileItem, article_ref_of, count_items, read_article_files, read_seeds
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+INGEST_BATCH = 64  # articles embedded together by `storydiff ingest`
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,9 +122,9 @@ def _ingest(args: argparse.Namespace, runtime: Runtime) -> int:
 
     created = existing = failed = 0
     items = read_article_files(args.files, outlet=args.outlet, published=args.published, url=args.url)
-    with tqdm(items, total=count_items(args.files), unit="article", disable=args.quiet or None) as bar:
+    with tqdm(total=count_items(args.files), unit="article", disable=args.quiet or None) as bar:
         try:
-            for item in bar:
+            for item in _embedded_ahead(items, runtime, bar):
                 if item.error is not None:
                     failed += 1
                     tqdm.write(f"{item.where}: [{item.error.code}] {item.error.message}", file=sys.stderr)
@@ -136,6 +143,16 @@ def _ingest(args: argparse.Namespace, runtime: Runtime) -> int:
             return 130
     print(json.dumps({"stored": created, "existing": existing, "failed": failed}))
     return 1 if failed else 0
+
+
+def _embedded_ahead(items: Iterable[FileItem], runtime: Runtime, bar: tqdm) -> Iterator[FileItem]:
+    """The items, each batch of INGEST_BATCH embedded together before it is yielded."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, INGEST_BATCH)):
+        runtime.prepare_batch([item.article for item in batch if item.article is not None])
+        for item in batch:
+            yield item
+            bar.update()
 
 
 def _seed(args: argparse.Namespace, runtime: Runtime) -> int:

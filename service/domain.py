@@ -200,8 +200,8 @@ class IngestResult:
 class StoredDoc:
     """What the story score needs of an article, as stored (see service.stories.stored).
 
-    Vectors are float32 little-endian bytes, row-major: ``lead`` and ``title`` one row of
-    ``dim`` values, ``sentences`` n rows. ``model_id`` None: not embedded (no encoder, or a
+    Vectors are float32 little-endian bytes: ``lead`` and ``title`` ``dim`` values each.
+    ``model_id`` None: not embedded (no encoder, or a
     language the model does not cover). ``names`` maps entities/numbers/years/dates to keys.
     """
 
@@ -210,7 +210,6 @@ class StoredDoc:
     dim: int
     lead: bytes | None
     title: bytes | None
-    sentences: bytes | None
     names: dict[str, list[str]]
 
 

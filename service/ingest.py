@@ -105,9 +105,9 @@ def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
     return out[0], out[1]
 
 
-def preview(article: ArticleInput) -> Article:
+def preview(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None) -> Article:
     """The article as it would be stored (cleaned, language known) but not stored: id 0."""
-    new = prepare(article)
+    new = prepare(article, recurring=recurring)
     return Article(
         id=0,
         text=new.text,
@@ -169,13 +169,30 @@ def ingest(store: Store, article: ArticleInput, *, settings: Settings, after_sto
     if article.text is not None and len(article.text.encode("utf-8")) > settings.max_article_bytes:
         raise TooLarge(f"the article is over the limit of {settings.max_article_bytes} bytes")
 
-    def recurring(outlet: str) -> frozenset[str]:
-        return store.recurring_lines(
-            outlet, min_count=settings.recurring_min_count, min_share=settings.recurring_min_share
-        )
-
-    result = store.add(prepare(article, recurring=recurring))
+    result = store.add(prepare(article, recurring=_recurring_lines(store, settings)))
     return after_store(result) if after_store is not None else result
+
+
+def unstored_previews(store: Store, articles: list[ArticleInput], *, settings: Settings) -> list[Article]:
+    """The articles of a batch that ``ingest`` would store, prepared as it would prepare
+    them (id 0): bulk ingest embeds these together before storing them one by one.
+    Articles that are invalid or already stored are left out (``ingest`` reports them)."""
+    recurring = _recurring_lines(store, settings)
+    prepared = []
+    for article in articles:
+        try:
+            prepared.append(preview(article, recurring=recurring))
+        except StorydiffError:
+            continue
+    stored = store.stored_hashes([a.content_hash for a in prepared])
+    return [a for a in prepared if a.content_hash not in stored]
+
+
+def _recurring_lines(store: Store, settings: Settings) -> Callable[[str], frozenset[str]]:
+    def recurring(outlet: str) -> frozenset[str]:
+        return store.recurring_lines(outlet, min_count=settings.recurring_min_count, min_share=settings.recurring_min_share)
+
+    return recurring
 
 
 @dataclass(frozen=True, slots=True)

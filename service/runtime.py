@@ -20,7 +20,7 @@ from service.compare.comparison import sentence_spans
 from service.config import Settings
 from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
 from service.errors import TooLarge
-from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview
+from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview, unstored_previews
 from service.reuse.align import CopiedSpan
 from service.reuse.detect import find_copies
 from service.reuse.flags import link_between
@@ -88,6 +88,11 @@ class Runtime:
 
     def ingest(self, article: ArticleInput) -> IngestResult:
         return ingest(self.store, article, settings=self.settings, after_store=self._after_store)
+
+    def prepare_batch(self, articles: list[ArticleInput]) -> None:
+        """Embed the new articles of a batch together, ahead of ingesting them one by one
+        (bulk ingest: the encoder batches rows across articles, several times faster)."""
+        self.desk.prepare(unstored_previews(self.store, articles, settings=self.settings))
 
     def ingest_line(self, number: int, raw: bytes | str) -> LineResult | None:
         return ingest_line(self.store, number, raw, settings=self.settings, after_store=self._after_store)

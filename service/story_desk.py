@@ -29,7 +29,7 @@ from service.errors import Unavailable
 from service.reuse.align import align
 from service.storage.store import Store
 from service.stories.cluster import choose, note_of, pair_probability, story_support
-from service.stories.evidence import Encoder, StoryDoc, describe, pair_evidence
+from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many, pair_evidence
 from service.stories.score import SameStory, StoryScorer
 from service.stories.stored import from_stored, to_stored
 
@@ -97,6 +97,13 @@ class StoryDesk:
         encoder = self.encoder
         return getattr(encoder, "model_id", type(encoder).__name__) if encoder is not None else None
 
+    @property
+    def vectors_id(self) -> str | None:
+        """What stored vectors were made with: the model and the lead recipe. A change of
+        either makes stored docs stale (``reembed``), so vectors of two kinds never meet."""
+        model_id = self.model_id
+        return f"{model_id}|{VECTORS_RECIPE}" if model_id is not None else None
+
     # -- documents ----------------------------------------------------------------------
 
     def describe(self, article: Article) -> StoryDoc:
@@ -105,22 +112,28 @@ class StoryDesk:
         The vectors depend only on the model, title, text and language, so they are
         remembered process-wide by those: a re-posted or re-ingested text is not re-embedded.
         """
-        key = (self.model_id, article.content_hash, article.title, article.language)
+        (known,) = self.prepare([article])
+        return replace(known, id=str(article.id), published_at=article.published_at)
+
+    def prepare(self, articles: list[Article]) -> list[StoryDoc]:
+        """The StoryDocs of many articles (no ids or dates set), those not remembered yet
+        embedded in one encoder call. Bulk ingest calls this ahead of storing a batch, so
+        rows of similar length from many articles share the encoder's batches."""
+        keys = [self._described_key(a) for a in articles]
         with _described_lock:
-            known = _described.get(key)
-        if known is None:
-            known = describe(
-                article.title,
-                article.clean_text or article.text,
-                language=article.language,
-                published_at=None,
-                encoder=self.encoder,
-            )
+            found = {k: _described[k] for k in keys if k in _described}
+        todo = {k: a for k, a in zip(keys, articles) if k not in found}
+        if todo:
+            docs = describe_many([(a.title, a.clean_text or a.text, a.language) for a in todo.values()], encoder=self.encoder)
+            found.update(zip(todo, docs))
             with _described_lock:
-                _described[key] = known
+                _described.update(zip(todo, docs))
                 while len(_described) > DESCRIBED_CACHE:
                     _described.popitem(last=False)
-        return replace(known, id=str(article.id), published_at=article.published_at)
+        return [found[k] for k in keys]
+
+    def _described_key(self, article: Article) -> tuple[str | None, str, str | None, str | None]:
+        return (self.vectors_id, article.content_hash, article.title, article.language)
 
     def doc(self, article: Article) -> StoryDoc:
         """The stored article's StoryDoc: cached, else stored, else computed and stored."""
@@ -130,11 +143,11 @@ class StoryDesk:
                 self._docs.move_to_end(article.id)
                 return cached
         stored = self.store.stories.docs([article.id]).get(article.id)
-        if stored is not None and stored.model_id == self.model_id:
+        if stored is not None and stored.model_id == self.vectors_id:
             doc = from_stored(stored, article)
         else:
             doc = self.describe(article)
-            self.store.stories.save_doc(to_stored(doc, article_id=article.id, model_id=self.model_id))
+            self.store.stories.save_doc(to_stored(doc, article_id=article.id, model_id=self.vectors_id))
         self._remember(article.id, doc)
         return doc
 
@@ -149,7 +162,7 @@ class StoryDesk:
         for i in missing:
             article = self.store.get(i)
             found = stored.get(i)
-            out[i] = from_stored(found, article) if found is not None and found.model_id == self.model_id else self.doc(article)
+            out[i] = from_stored(found, article) if found is not None and found.model_id == self.vectors_id else self.doc(article)
             self._remember(i, out[i])
         return out
 
@@ -209,7 +222,7 @@ class StoryDesk:
         """Store a StoryDoc made by the current model for every article lacking one.
         Resumable: each article is stored as it is done. Returns how many were embedded."""
         count = 0
-        for article_id in self.store.stories.stale_docs(self.model_id):
+        for article_id in self.store.stories.stale_docs(self.vectors_id):
             self.forget(article_id)
             self.doc(self.store.get(article_id))
             count += 1

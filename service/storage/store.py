@@ -168,6 +168,15 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(select(articles.c.id).where(articles.c.id.not_in(done)).order_by(articles.c.id)).scalars())
 
+    def stored_hashes(self, hashes: list[str]) -> set[str]:
+        """Which of these content hashes an article already has."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(hashes), 500):
+                chunk = hashes[start : start + 500]
+                found.update(conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(chunk))).scalars())
+        return found
+
     def count(self) -> int:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()

@@ -45,7 +45,7 @@ def _to_doc(row: RowMapping) -> StoredDoc:
     def raw(value: bytes | memoryview | None) -> bytes | None:
         return bytes(value) if value is not None else None
 
-    return StoredDoc(row["article_id"], row["model_id"], row["dim"], raw(row["lead"]), raw(row["title"]), raw(row["sentences"]), dict(row["names"]))
+    return StoredDoc(row["article_id"], row["model_id"], row["dim"], raw(row["lead"]), raw(row["title"]), dict(row["names"]))
 
 
 class StoryStore:
@@ -64,7 +64,6 @@ class StoryStore:
             "dim": doc.dim,
             "lead": doc.lead,
             "title": doc.title,
-            "sentences": doc.sentences,
             "names": doc.names,
         }
         with self.engine.begin() as conn:

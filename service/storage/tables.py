@@ -117,7 +117,6 @@ story_docs = Table(
     Column("dim", Integer, nullable=False),
     Column("lead", LargeBinary, nullable=True),  # float32 LE, see domain.StoredDoc
     Column("title", LargeBinary, nullable=True),
-    Column("sentences", LargeBinary, nullable=True),
     Column("names", JSON, nullable=False),
 )
 

@@ -1,8 +1,9 @@
 """What two articles share, as named numbers: the evidence the same-story score weighs.
 
-``describe`` turns an article into a ``StoryDoc`` once (embedding its lead and first
-sentences, extracting its names); ``pair_evidence`` compares two StoryDocs cheaply, so
-that clustering can compare a new article with many stored ones.
+``describe`` turns an article into a ``StoryDoc`` once (embedding its lead and title,
+extracting its names and word profile); ``describe_many`` does so for many articles in one
+encoder call (bulk ingest); ``pair_evidence`` compares two StoryDocs cheaply, so that
+clustering can compare a new article with many stored ones.
 
 Evidence kinds, and what each tells:
 - lead cosine, raw and centred (the background mean vector subtracted from both leads
@@ -10,8 +11,8 @@ Evidence kinds, and what each tells:
   0.75-0.85; centring removes it);
 - title-to-lead cosine: each title against the other's lead, averaged (the headline
   names the event; the other lead either reports it or not);
-- sentence match: for each of the first sentences of one article, its best cosine in the
-  other, averaged both ways (shared facts, even reordered or translated);
+- word overlap: cosine of the two articles' word profiles (``words``): what the whole
+  text shares, beyond the embedded lead;
 - names: overlap of people/places/organisations (across scripts, an Arabic and an English
   article, by consonant skeletons: Pompeo and بومبيو are both BMB),
   of numbers, years and day-month dates, separately and together ("figures");
@@ -34,16 +35,19 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 import numpy as np
 
-from service.stories.passages import first_sentences, lead_text
+from service.stories.passages import LEAD_CHARS, lead_text
+from service.stories.words import WordProfile, word_overlap, word_profile
 from service.text.names import ARABIC_LANGUAGES, Names, extract_names, skeletons
 
 TITLE_CHARS = 200  # an article without a title is headed by its first characters
+VECTORS_RECIPE = f"lead{LEAD_CHARS}+title"  # what a StoryDoc's vectors embed (stored beside the model id)
 
 # The ~100 languages of XLM-R's training data, which multilingual-e5 inherits.
 COVERED_LANGUAGES = frozenset(
@@ -69,9 +73,9 @@ class StoryDoc:
     language: str | None
     published_at: datetime | None
     lead: np.ndarray | None
-    sentences: np.ndarray | None
     names: Names = field(default_factory=Names)
     title_vector: np.ndarray | None = None
+    words: WordProfile = field(default_factory=WordProfile)
 
     @property
     def embedded(self) -> bool:
@@ -85,7 +89,7 @@ class Evidence:
     lead_cosine: float | None
     lead_centred: float | None
     title_lead: float | None
-    sentence_match: float | None
+    word_overlap: float
     entity_overlap: float
     shared_entities: int
     number_overlap: float
@@ -114,37 +118,48 @@ def describe(
     encoder: Encoder | None,
     doc_id: str = "",
 ) -> StoryDoc:
-    """Embed the lead and first sentences of an article and extract its names.
+    """Embed the lead and title of an article and extract its names and word profile.
 
     ``encoder`` None, or a language the model does not cover, leaves the vectors None.
     """
-    if not isinstance(text, str) or not (text.strip() or (title or "").strip()):
-        raise ValueError("an article needs a non-empty text or title")
-    lead = sentences = title_vector = None
-    if encoder is not None and is_covered(language):
-        pieces = first_sentences(text)
-        heading = title if title else text[:TITLE_CHARS]
-        vectors = encoder.encode([lead_text(title, text), heading] + pieces, kind="passage")
-        # An article without a usable sentence (a title, a caption) stands as its lead.
-        lead, title_vector, sentences = vectors[0], vectors[1], (vectors[2:] if pieces else vectors[:1])
-    names = extract_names(f"{title}\n{text}" if title else text, language=language)
-    return StoryDoc(doc_id, title, text, language, published_at, lead, sentences, names, title_vector)
+    (doc,) = describe_many([(title, text, language)], encoder=encoder)
+    return replace(doc, id=doc_id, published_at=published_at)
+
+
+def describe_many(articles: Sequence[tuple[str | None, str, str | None]], *, encoder: Encoder | None) -> list[StoryDoc]:
+    """StoryDocs of (title, text, language) triples, embedded in one encoder call (the
+    encoder batches rows of similar length across articles). Ids and dates are left empty."""
+    for title, text, _ in articles:
+        if not isinstance(text, str) or not (text.strip() or (title or "").strip()):
+            raise ValueError("an article needs a non-empty text or title")
+    embedded = [i for i, (_, _, language) in enumerate(articles) if encoder is not None and is_covered(language)]
+    pieces: list[str] = []
+    for i in embedded:
+        title, text, _ = articles[i]
+        pieces += [lead_text(title, text), title if title else text[:TITLE_CHARS]]
+    vectors = encoder.encode(pieces, kind="passage") if pieces and encoder is not None else None
+    row = {i: 2 * k for k, i in enumerate(embedded)}
+    docs = []
+    for i, (title, text, language) in enumerate(articles):
+        lead = title_vector = None
+        if vectors is not None and i in row:
+            lead, title_vector = vectors[row[i]], vectors[row[i] + 1]
+        names = extract_names(f"{title}\n{text}" if title else text, language=language)
+        docs.append(StoryDoc("", title, text, language, None, lead, names, title_vector, word_profile(title, text)))
+    return docs
 
 
 def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | None, copied_share: float = 0.0) -> Evidence:
     """The Evidence that ``a`` and ``b`` report one event (symmetric in a and b)."""
     if not 0.0 <= copied_share <= 1.0:
         raise ValueError(f"copied_share is a share (0-1), got {copied_share}")
-    lead_cosine = lead_centred = sentence_match = title_lead = None
+    lead_cosine = lead_centred = title_lead = None
     if a.lead is not None and b.lead is not None:
         lead_cosine = float(a.lead @ b.lead)
         mean = background_mean if background_mean is not None else np.zeros_like(a.lead)
         lead_centred = _cosine(a.lead - mean, b.lead - mean)
         if a.title_vector is not None and b.title_vector is not None:
             title_lead = float(a.title_vector @ b.lead + b.title_vector @ a.lead) / 2
-        if a.sentences is not None and b.sentences is not None:
-            sims = a.sentences @ b.sentences.T
-            sentence_match = float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
     if _script(a.language, a.names) == _script(b.language, b.names):
         ea, eb = a.names.entities, b.names.entities
     else:  # Pompeo / بومبيو: compare consonant skeletons across scripts
@@ -157,7 +172,7 @@ def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | Non
         lead_cosine=lead_cosine,
         lead_centred=lead_centred,
         title_lead=title_lead,
-        sentence_match=sentence_match,
+        word_overlap=word_overlap(a.words, b.words),
         entity_overlap=entity_overlap,
         shared_entities=shared,
         number_overlap=set_overlap(a.names.numbers, b.names.numbers),

@@ -3,9 +3,11 @@
 The score is a linear model of a few evidence columns (``design_row``), clipped to the
 task's scale: 1 = same story ... 4 = unrelated. Which linear model applies depends on
 whether both articles were embedded (an article in a language the model does not cover
-is not): each basis has its own weights, fitted by ``scripts/fit_story_score.py`` on the
-same data, the embedding columns left out for "no_embedding", so a pair without vectors
-is scored by a model that never relied on them.
+is not) and whether they share a language: each basis has its own weights, fitted by
+``scripts/fit_story_score.py`` on the same data, the embedding columns left out for
+"no_embedding" and the word overlap for "cross_language" (two languages share few
+words, whatever they report), so each pair is scored by a model that never relied on
+the evidence it lacks.
 
 The time gap enters as log(1 + days beyond ``grace_days``), 0 when a date is unknown;
 SemEval pairs have no publication dates, so its weight is learnt from the seed pairs
@@ -19,7 +21,7 @@ pairs by the fit script, put such pairs back on the scale the weights were fitte
 The probability of "same event" is a logistic function of the score, fitted on pairs
 whose gold Overall is at most ``same_story_overall``.
 
-File layout (models/story_score.json, UTF-8 JSON): ``format`` (1), ``model_id``,
+File layout (models/story_score.json, UTF-8 JSON): ``format`` (2), ``model_id``,
 ``background_mean`` (list of floats, the encoder's dimension), ``grace_days``,
 ``prior_score`` (the mean gold score, for a pair with nothing to compare),
 ``cross_language`` {embedding column: offset added for a pair of two languages},
@@ -44,12 +46,13 @@ import numpy as np
 
 from service.stories.evidence import Evidence
 
-FORMAT = 1
-EMBEDDING_COLUMNS = ("lead_centred", "lead_centred_sq", "title_lead", "sentence_match")
+FORMAT = 2  # 2: word_overlap replaced sentence_match; a cross_language basis
+EMBEDDING_COLUMNS = ("lead_centred", "lead_centred_sq", "title_lead")
+WORD_COLUMNS = ("word_overlap",)
 NAME_COLUMNS = ("entity_overlap",)
 ALWAYS_COLUMNS = ("figure_overlap", "time_excess", "copied_share")
-FITTED_COLUMNS = EMBEDDING_COLUMNS + NAME_COLUMNS + ALWAYS_COLUMNS
-BASES = ("embedding", "no_embedding")
+FITTED_COLUMNS = EMBEDDING_COLUMNS + WORD_COLUMNS + NAME_COLUMNS + ALWAYS_COLUMNS
+BASES = ("embedding", "cross_language", "no_embedding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +67,19 @@ class SameStory:
 
 
 def basis_of(evidence: Evidence) -> str:
-    """Which fitted model applies: "embedding" when both articles were embedded."""
-    embedded = None not in (evidence.lead_centred, evidence.title_lead, evidence.sentence_match)
-    return "embedding" if embedded else "no_embedding"
+    """Which fitted model applies: "embedding" when both articles were embedded, in one
+    language; "cross_language" when embedded in two; else "no_embedding"."""
+    if None in (evidence.lead_centred, evidence.title_lead):
+        return "no_embedding"
+    return "embedding" if evidence.same_language else "cross_language"
 
 
 def columns_of(basis: str) -> tuple[str, ...]:
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, got {basis!r}")
-    return (EMBEDDING_COLUMNS if basis == "embedding" else ()) + NAME_COLUMNS + ALWAYS_COLUMNS
+    embedding = EMBEDDING_COLUMNS if basis != "no_embedding" else ()
+    words = WORD_COLUMNS if basis != "cross_language" else ()
+    return embedding + words + NAME_COLUMNS + ALWAYS_COLUMNS
 
 
 def design_row(evidence: Evidence, *, grace_days: float, cross_language: dict[str, float] | None = None) -> dict[str, float]:
@@ -82,6 +89,7 @@ def design_row(evidence: Evidence, *, grace_days: float, cross_language: dict[st
     """
     shift = (cross_language or {}) if not evidence.same_language else {}
     row = {
+        "word_overlap": evidence.word_overlap,
         "entity_overlap": evidence.entity_overlap,
         "figure_overlap": evidence.figure_overlap,
         "time_excess": time_excess(evidence.time_gap_days, grace_days=grace_days),
@@ -92,8 +100,6 @@ def design_row(evidence: Evidence, *, grace_days: float, cross_language: dict[st
         row["lead_centred_sq"] = row["lead_centred"] ** 2  # the scale bends: near-duplicates saturate
     if evidence.title_lead is not None:
         row["title_lead"] = evidence.title_lead + shift.get("title_lead", 0.0)
-    if evidence.sentence_match is not None:
-        row["sentence_match"] = evidence.sentence_match + shift.get("sentence_match", 0.0)
     return row
 
 
@@ -186,6 +192,12 @@ class StoryScorer:
         value = min(4.0, max(1.0, self.raw_score(evidence)))
         probability = self.probability(value)
         missing = tuple(
-            name for name, absent in (("embedding", basis != "embedding"), ("time", evidence.time_gap_days is None)) if absent
+            name
+            for name, absent in (
+                ("embedding", basis == "no_embedding"),
+                ("words", basis == "cross_language"),
+                ("time", evidence.time_gap_days is None),
+            )
+            if absent
         )
         return SameStory(round(value, 4), round(probability, 4), basis, missing, evidence.as_dict())

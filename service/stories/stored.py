@@ -1,8 +1,9 @@
 """A StoryDoc to and from its stored form (``domain.StoredDoc``), so stored articles are
 never re-embedded to be compared with a new one.
 
-Byte layout: float32 little-endian, row-major (``dim`` values a row); ``names`` keeps the
-four key sets of ``text.names.Names`` as sorted lists.
+Byte layout: float32 little-endian, ``dim`` values a vector; ``names`` keeps the four key
+sets of ``text.names.Names`` as sorted lists. The word profile is not stored: it is
+recomputed from the stored text (cheaper than reading it back).
 
 Example:
     >>> stored = to_stored(doc, article_id=7, model_id="intfloat/multilingual-e5-small")  # doctest: +SKIP
@@ -16,6 +17,7 @@ import numpy as np
 
 from service.domain import Article, StoredDoc
 from service.stories.evidence import StoryDoc
+from service.stories.words import word_profile
 from service.text.names import Names
 
 _FLOAT = np.dtype("<f4")
@@ -25,13 +27,13 @@ _NAME_SETS = ("entities", "numbers", "years", "dates")
 def to_stored(doc: StoryDoc, *, article_id: int, model_id: str | None) -> StoredDoc:
     names = {kind: sorted(getattr(doc.names, kind)) for kind in _NAME_SETS}
     if doc.lead is None:
-        return StoredDoc(article_id, None, 0, None, None, None, names)
+        return StoredDoc(article_id, None, 0, None, None, names)
     dim = int(doc.lead.shape[-1])
 
-    def pack(vectors: np.ndarray | None) -> bytes | None:
-        return None if vectors is None else np.ascontiguousarray(vectors, dtype=_FLOAT).tobytes()
+    def pack(vector: np.ndarray | None) -> bytes | None:
+        return None if vector is None else np.ascontiguousarray(vector, dtype=_FLOAT).tobytes()
 
-    return StoredDoc(article_id, model_id, dim, pack(doc.lead), pack(doc.title_vector), pack(doc.sentences), names)
+    return StoredDoc(article_id, model_id, dim, pack(doc.lead), pack(doc.title_vector), names)
 
 
 def from_stored(stored: StoredDoc, article: Article) -> StoryDoc:
@@ -39,13 +41,12 @@ def from_stored(stored: StoredDoc, article: Article) -> StoryDoc:
     if stored.article_id != article.id:
         raise ValueError(f"story doc of article {stored.article_id} given with article {article.id}")
 
-    def unpack(raw: bytes | None, *, rows: bool) -> np.ndarray | None:
+    def unpack(raw: bytes | None) -> np.ndarray | None:
         if raw is None:
             return None
-        if stored.dim <= 0 or len(raw) % (4 * stored.dim):
-            raise ValueError(f"story doc of article {stored.article_id}: {len(raw)} bytes do not hold rows of {stored.dim} floats")
-        values = np.frombuffer(raw, dtype=_FLOAT).astype(np.float32)
-        return values.reshape(-1, stored.dim) if rows else values
+        if stored.dim <= 0 or len(raw) != 4 * stored.dim:
+            raise ValueError(f"story doc of article {stored.article_id}: {len(raw)} bytes do not hold {stored.dim} floats")
+        return np.frombuffer(raw, dtype=_FLOAT).astype(np.float32)
 
     names = Names(**{kind: frozenset(stored.names.get(kind, ())) for kind in _NAME_SETS})
     return StoryDoc(
@@ -54,8 +55,8 @@ def from_stored(stored: StoredDoc, article: Article) -> StoryDoc:
         text=article.clean_text,
         language=article.language,
         published_at=article.published_at,
-        lead=unpack(stored.lead, rows=False),
-        sentences=unpack(stored.sentences, rows=True),
+        lead=unpack(stored.lead),
         names=names,
-        title_vector=unpack(stored.title, rows=False),
+        title_vector=unpack(stored.title),
+        words=word_profile(article.title, article.clean_text),
     )

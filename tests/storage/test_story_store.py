@@ -81,7 +81,7 @@ def test_deleting_an_article_updates_or_removes_its_story(store: Store) -> None:
     b = _add(store, "two", title="B", outlet="Y", published_at=_day(2))
     story = store.stories.join(a, story_id=None, merged=(), support=0.0)
     store.stories.join(b, story_id=story, merged=(), support=0.9)
-    store.stories.save_doc(StoredDoc(a, None, 0, None, None, None, {"entities": ["x"]}))
+    store.stories.save_doc(StoredDoc(a, None, 0, None, None, {"entities": ["x"]}))
     store.delete(a)
     left = store.stories.get(story).summary
     assert left.article_count == 1 and left.headline == "B" and left.outlets == ("Y",)
@@ -93,12 +93,12 @@ def test_deleting_an_article_updates_or_removes_its_story(store: Store) -> None:
 def test_docs_roundtrip_and_staleness_by_model(store: Store) -> None:
     a = _add(store, "one")
     b = _add(store, "two")
-    doc = StoredDoc(a, "model-1", 2, b"\x00" * 8, b"\x01" * 8, b"\x02" * 16, {"entities": ["بوتين"], "years": ["2019"]})
+    doc = StoredDoc(a, "model-1", 2, b"\x00" * 8, b"\x01" * 8, {"entities": ["بوتين"], "years": ["2019"]})
     store.stories.save_doc(doc)
     assert store.stories.docs([a, b]) == {a: doc}
     assert store.stories.stale_docs("model-1") == [b]
     assert store.stories.stale_docs("model-2") == [a, b]
-    store.stories.save_doc(StoredDoc(a, "model-2", 2, b"\x00" * 8, None, None, {}))  # replaced, not duplicated
+    store.stories.save_doc(StoredDoc(a, "model-2", 2, b"\x00" * 8, None, {}))  # replaced, not duplicated
     assert store.stories.stale_docs("model-2") == [b]
 
 

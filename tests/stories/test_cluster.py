@@ -37,7 +37,7 @@ def doc(doc_id: str, angle_degrees: float, *, days: float = 0.0, dated: bool = T
     a = np.radians(angle_degrees)
     v = np.zeros(DIM, dtype=np.float32)
     v[0], v[1] = np.cos(a), np.sin(a)
-    return StoryDoc(doc_id, None, "text", "en", T0 + timedelta(days=days) if dated else None, v, v[None, :], Names(), v)
+    return StoryDoc(doc_id, None, "text", "en", T0 + timedelta(days=days) if dated else None, v, Names(), v)
 
 
 def test_close_articles_share_a_story_far_ones_do_not() -> None:
@@ -87,7 +87,7 @@ def test_same_order_same_stories_and_recluster_ignores_order() -> None:
 def test_an_unembedded_article_is_clustered_and_says_why() -> None:
     clusters = StoryClusters(scorer())
     clusters.add(doc("a", 0))
-    bare = StoryDoc("x", None, "text", "xx", T0, None, None, Names())
+    bare = StoryDoc("x", None, "text", "xx", T0, None, Names())
     result = clusters.add(bare)
     assert result.note.startswith("not embedded")
     assert clusters.story_of("x") in (0, 1)
