@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from service.compare.report import render_report
 from service.config import Settings, get_settings
@@ -16,12 +14,7 @@ from service.errors import StorydiffError
 from service.ingest import parse_date_bound
 from service.records import article_record, link_record, story_detail_record, story_record
 from service.runtime import Runtime
-from service.sources import FileItem, article_ref_of, count_items, read_article_files, read_seeds
-
-if TYPE_CHECKING:
-    from tqdm import tqdm
-
-INGEST_BATCH = 64  # articles embedded together by `storydiff ingest`
+from service.sources import article_ref_of, count_items, read_article_files, read_seeds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,7 +117,7 @@ def _ingest(args: argparse.Namespace, runtime: Runtime) -> int:
     items = read_article_files(args.files, outlet=args.outlet, published=args.published, url=args.url)
     with tqdm(total=count_items(args.files), unit="article", disable=args.quiet or None) as bar:
         try:
-            for item in _embedded_ahead(items, runtime, bar):
+            for item in runtime.embedded_ahead(items, article_of=lambda item: item.article, progress=bar.update):
                 if item.error is not None:
                     failed += 1
                     tqdm.write(f"{item.where}: [{item.error.code}] {item.error.message}", file=sys.stderr)
@@ -143,16 +136,6 @@ def _ingest(args: argparse.Namespace, runtime: Runtime) -> int:
             return 130
     print(json.dumps({"stored": created, "existing": existing, "failed": failed}))
     return 1 if failed else 0
-
-
-def _embedded_ahead(items: Iterable[FileItem], runtime: Runtime, bar: tqdm) -> Iterator[FileItem]:
-    """The items, each batch of INGEST_BATCH embedded together before it is yielded."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, INGEST_BATCH)):
-        runtime.prepare_batch([item.article for item in batch if item.article is not None])
-        for item in batch:
-            yield item
-            bar.update()
 
 
 def _seed(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -11,9 +11,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from dataclasses import dataclass, replace
 from types import TracebackType
+from typing import TypeVar
 
 from service.compare import Comparison, TooLongToCompare, compare
 from service.compare.comparison import sentence_spans
@@ -31,6 +34,9 @@ from service.storage.store import Store
 from service.stories.score import SameStory
 from service.story_desk import StoryDesk
 from service.text.boilerplate import line_keys
+
+INGEST_BATCH = 64  # articles embedded together in bulk ingest
+T = TypeVar("T")
 
 
 def _signatures(records: list[PassageRecord] | tuple[PassageRecord, ...]) -> list[PassageSignature]:
@@ -93,6 +99,32 @@ class Runtime:
         """Embed the new articles of a batch together, ahead of ingesting them one by one
         (bulk ingest: the encoder batches rows across articles, several times faster)."""
         self.desk.prepare(unstored_previews(self.store, articles, settings=self.settings))
+
+    def embedded_ahead(
+        self,
+        items: Iterable[T],
+        *,
+        article_of: Callable[[T], ArticleInput | None],
+        progress: Callable[[], object] | None = None,
+        batch: int = INGEST_BATCH,
+    ) -> Iterator[T]:
+        """The items in order, each batch embedded (``prepare_batch``) before it is yielded;
+        the next batch is embedded in a background thread while the caller ingests this one
+        (torch leaves the GIL, so embedding and storing overlap on two cores)."""
+        iterator = iter(items)
+
+        def prepare(chunk: list[T]) -> list[T]:
+            self.prepare_batch([a for a in map(article_of, chunk) if a is not None])
+            return chunk
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead") as pool:
+            ahead = pool.submit(prepare, list(islice(iterator, batch)))
+            while chunk := ahead.result():
+                ahead = pool.submit(prepare, list(islice(iterator, batch)))
+                for item in chunk:
+                    yield item
+                    if progress is not None:
+                        progress()
 
     def ingest_line(self, number: int, raw: bytes | str) -> LineResult | None:
         return ingest_line(self.store, number, raw, settings=self.settings, after_store=self._after_store)
