@@ -114,7 +114,8 @@ class Runtime:
         iterator = iter(items)
 
         def prepare(chunk: list[T]) -> list[T]:
-            self.prepare_batch([a for a in map(article_of, chunk) if a is not None])
+            if chunk:
+                self.prepare_batch([a for a in map(article_of, chunk) if a is not None])
             return chunk
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead") as pool:

@@ -62,3 +62,38 @@ def test_ingest_files_of_every_kind(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_bad_date_option_is_a_clear_error(capsys: pytest.CaptureFixture[str], settings: Settings) -> None:
     code, _, err = _run(capsys, settings, "articles", "--since", "last week")
     assert code == 2 and "[invalid_date]" in err
+
+
+def test_bulk_ingest_embeds_each_batch_in_one_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.story_desk as story_desk
+
+    calls: list[int] = []
+    real = story_desk.describe_many
+
+    def counting(articles, *, encoder):  # type: ignore[no-untyped-def]
+        calls.append(len(articles))
+        return real(articles, encoder=encoder)
+
+    monkeypatch.setattr(story_desk, "describe_many", counting)
+    lines = [json.dumps({"text": f"خبر رقم {n} عن اجتماع الوزراء في الرياض حول الموازنة {n * 7}.", "outlet": "X"}) for n in range(10)]
+    (tmp_path / "bulk.jsonl").write_text("\n".join(lines + lines[:2]) + "\n", encoding="utf-8")
+    none = settings.model_copy(update={"embedding_model": "none"})
+    code, out, _ = _run(capsys, none, "ingest", str(tmp_path / "bulk.jsonl"), "--quiet")
+    assert code == 0 and json.loads(out) == {"stored": 10, "existing": 2, "failed": 0}
+    assert calls == [10]  # the ten new articles in one call; storing them found every doc ready
+    code, out, _ = _run(capsys, none, "ingest", str(tmp_path / "bulk.jsonl"), "--quiet")
+    assert json.loads(out)["existing"] == 12 and calls == [10]  # a rerun embeds nothing
+
+
+def test_embedded_ahead_keeps_order_and_reports_progress(settings: Settings) -> None:
+    from service.runtime import Runtime
+
+    prepared: list[int] = []
+    ticks: list[int] = []
+    with Runtime.open(settings) as runtime:
+        runtime.prepare_batch = lambda articles: prepared.append(len(articles))  # type: ignore[method-assign]
+        out = list(runtime.embedded_ahead(range(7), article_of=lambda n: n if n % 2 else None, progress=lambda: ticks.append(1), batch=3))
+    assert out == list(range(7)) and len(ticks) == 7
+    assert prepared == [1, 2, 0]  # odd items of [0 1 2], [3 4 5], [6]
