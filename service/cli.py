@@ -148,8 +148,7 @@ def _seed(args: argparse.Namespace, runtime: Runtime) -> int:
 def _articles(args: argparse.Namespace, runtime: Runtime) -> int:
     page = runtime.store.list(
         outlet=args.outlet,
-        since=parse_date_bound(args.since, field="since") if args.since else None,
-        until=parse_date_bound(args.until, field="until", end=True) if args.until else None,
+        **_date_range(args),
         offset=args.offset,
         limit=args.limit,
     )
@@ -185,11 +184,18 @@ def _reuse(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _date_range(args: argparse.Namespace) -> dict[str, object]:
+    """The --since / --until options as the bounds the service filters by."""
+    return {
+        "since": parse_date_bound(args.since, field="since") if args.since else None,
+        "until": parse_date_bound(args.until, field="until", end=True) if args.until else None,
+    }
+
+
 def _flags(args: argparse.Namespace, runtime: Runtime) -> int:
     views, total = runtime.flags(
         outlet=args.outlet,
-        since=parse_date_bound(args.since, field="since") if args.since else None,
-        until=parse_date_bound(args.until, field="until", end=True) if args.until else None,
+        **_date_range(args),
         min_share=args.min_share,
         credited=args.credited,
         relation=None if args.relation == "any" else args.relation,
@@ -219,8 +225,7 @@ def _reindex(_args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
     page = runtime.stories(
-        since=parse_date_bound(args.since, field="since") if args.since else None,
-        until=parse_date_bound(args.until, field="until", end=True) if args.until else None,
+        **_date_range(args),
         outlet=args.outlet,
         language=args.language,
         q=args.q,

@@ -137,32 +137,26 @@ class StoryDesk:
 
     def doc(self, article: Article) -> StoryDoc:
         """The stored article's StoryDoc: cached, else stored, else computed and stored."""
-        with self._lock:
-            cached = self._docs.get(article.id)
-            if cached is not None:
-                self._docs.move_to_end(article.id)
-                return cached
-        stored = self.store.stories.docs([article.id]).get(article.id)
-        if stored is not None and stored.model_id == self.vectors_id:
-            doc = from_stored(stored, article)
-        else:
-            doc = self.describe(article)
-            self.store.stories.save_doc(to_stored(doc, article_id=article.id, model_id=self.vectors_id))
-        self._remember(article.id, doc)
-        return doc
+        return self._docs_of([article.id], known={article.id: article})[article.id]
 
-    def _docs_of(self, ids: list[int]) -> dict[int, StoryDoc]:
+    def _docs_of(self, ids: list[int], *, known: dict[int, Article] | None = None) -> dict[int, StoryDoc]:
+        """StoryDocs of stored articles (``known`` spares reading those articles again)."""
         out: dict[int, StoryDoc] = {}
         with self._lock:
             for i in ids:
                 if i in self._docs:
+                    self._docs.move_to_end(i)
                     out[i] = self._docs[i]
         missing = [i for i in ids if i not in out]
         stored = self.store.stories.docs(missing) if missing else {}
         for i in missing:
-            article = self.store.get(i)
+            article = (known or {}).get(i) or self.store.get(i)
             found = stored.get(i)
-            out[i] = from_stored(found, article) if found is not None and found.model_id == self.vectors_id else self.doc(article)
+            if found is not None and found.model_id == self.vectors_id:
+                out[i] = from_stored(found, article)
+            else:
+                out[i] = self.describe(article)
+                self.store.stories.save_doc(to_stored(out[i], article_id=i, model_id=self.vectors_id))
             self._remember(i, out[i])
         return out
 
