@@ -11,7 +11,7 @@ from pathlib import Path
 from service.compare.report import render_report
 from service.config import Settings, get_settings
 from service.errors import StorydiffError
-from service.ingest import parse_date_bound
+from service.ingest import parse_date_range
 from service.records import article_record, link_record, story_detail_record, story_record
 from service.runtime import Runtime
 from service.sources import article_ref_of, count_items, read_article_files, read_seeds
@@ -148,7 +148,7 @@ def _seed(args: argparse.Namespace, runtime: Runtime) -> int:
 def _articles(args: argparse.Namespace, runtime: Runtime) -> int:
     page = runtime.store.list(
         outlet=args.outlet,
-        **_date_range(args),
+        **parse_date_range(args.since, args.until),
         offset=args.offset,
         limit=args.limit,
     )
@@ -184,18 +184,10 @@ def _reuse(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-def _date_range(args: argparse.Namespace) -> dict[str, object]:
-    """The --since / --until options as the bounds the service filters by."""
-    return {
-        "since": parse_date_bound(args.since, field="since") if args.since else None,
-        "until": parse_date_bound(args.until, field="until", end=True) if args.until else None,
-    }
-
-
 def _flags(args: argparse.Namespace, runtime: Runtime) -> int:
     views, total = runtime.flags(
         outlet=args.outlet,
-        **_date_range(args),
+        **parse_date_range(args.since, args.until),
         min_share=args.min_share,
         credited=args.credited,
         relation=None if args.relation == "any" else args.relation,
@@ -225,7 +217,7 @@ def _reindex(_args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
     page = runtime.stories(
-        **_date_range(args),
+        **parse_date_range(args.since, args.until),
         outlet=args.outlet,
         language=args.language,
         q=args.q,

@@ -55,6 +55,14 @@ def parse_date_bound(value: str, *, field: str, end: bool = False) -> datetime:
     return parsed
 
 
+def parse_date_range(since: str | None, until: str | None) -> dict[str, datetime | None]:
+    """``since`` / ``until`` filter keywords from optional text bounds (empty: unbounded)."""
+    return {
+        "since": parse_date_bound(since, field="since") if since else None,
+        "until": parse_date_bound(until, field="until", end=True) if until else None,
+    }
+
+
 def parse_article(obj: object) -> ArticleInput:
     """Validate one article as sent in JSON (a dict) and return it as a domain value."""
     if not isinstance(obj, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -15,12 +16,21 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import RuntimeDep, SettingsDep, StoreDep
 from service.api.errors import status_of
 from service.errors import StorydiffError
-from service.ingest import parse_date_bound
+from service.ingest import parse_date_range
 from service.uploads import ingest_upload
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
+
+
+def query_of(filters: dict[str, object]) -> Callable[..., str]:
+    """``query(offset=50)``: the page's filters with some changed, as a URL query string."""
+
+    def query(**changes: object) -> str:
+        return urlencode({k: v for k, v in (filters | changes).items() if v not in (None, "")})
+
+    return query
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -32,18 +42,14 @@ def articles_page(
     try:
         page = store.list(
             outlet=filters["outlet"],
-            since=parse_date_bound(since, field="since") if since else None,
-            until=parse_date_bound(until, field="until", end=True) if until else None,
+            **parse_date_range(since, until),
             offset=max(offset, 0),
             limit=50,
         )
     except StorydiffError as exc:
         error, page = exc.message, store.list(limit=50)
 
-    def query(**changes: object) -> str:
-        return urlencode({k: v for k, v in (filters | changes).items() if v not in (None, "")})
-
-    context = {"page": page, "error": error, "query": query, **filters}
+    context = {"page": page, "error": error, "query": query_of(filters), **filters}
     return templates.TemplateResponse(request, "articles.html", context)
 
 

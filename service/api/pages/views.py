@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
@@ -11,10 +10,10 @@ from fastapi.responses import HTMLResponse
 from service.api.deps import RuntimeDep, SettingsDep
 from service.api.errors import status_of
 from service.api.pages.highlight import pieces, side_marks
-from service.api.pages.routes import templates
+from service.api.pages.routes import query_of, templates
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.ingest import decode_utf8, parse_date_bound
+from service.ingest import decode_utf8, parse_date_range
 
 router = APIRouter(prefix="/pages", include_in_schema=False)
 
@@ -107,8 +106,7 @@ def stories_page(
     status = 200
     try:
         context["page"] = runtime.stories(
-            since=parse_date_bound(since, field="since") if since else None,
-            until=parse_date_bound(until, field="until", end=True) if until else None,
+            **parse_date_range(since, until),
             outlet=outlet or None,
             q=q or None,
             offset=max(offset, 0),
@@ -118,10 +116,7 @@ def stories_page(
         context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
         context["page"] = runtime.stories(limit=50)
 
-    def query(**changes: object) -> str:
-        return urlencode({k: v for k, v in (filters | changes).items() if v not in (None, "")})
-
-    context["query"] = query
+    context["query"] = query_of(filters)
     return _render(request, "stories.html", context, status)
 
 

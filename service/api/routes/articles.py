@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import JsonBody, RuntimeDep, SettingsDep, StoreDep, WriteAccess, body_lines
 from service.api.schemas import ArticleIn, ArticleOut, ArticlePageOut, BulkLineOut, BulkOut, DeletedOut, IngestOut
-from service.ingest import parse_article, parse_date_bound
+from service.ingest import parse_article, parse_date_range
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -58,8 +58,7 @@ def list_articles(
     """Stored articles, newest first, filtered by outlet and publication date range."""
     page = store.list(
         outlet=outlet,
-        since=parse_date_bound(since, field="since") if since else None,
-        until=parse_date_bound(until, field="until", end=True) if until else None,
+        **parse_date_range(since, until),
         offset=offset,
         limit=limit,
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import JsonBody, RuntimeDep
 from service.api.schemas import ArticleIn, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
-from service.ingest import parse_article, parse_date_bound
+from service.ingest import parse_article, parse_date_range
 
 router = APIRouter(tags=["reuse"])
 
@@ -43,8 +43,7 @@ def flags(
     """Recent articles carrying text copied from earlier ones, newest first."""
     views, total = runtime.flags(
         outlet=outlet,
-        since=parse_date_bound(since, field="since") if since else None,
-        until=parse_date_bound(until, field="until", end=True) if until else None,
+        **parse_date_range(since, until),
         min_share=min_share,
         credited=credited,
         relation=None if relation == "any" else relation,

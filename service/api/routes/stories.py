@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import PairBody, RuntimeDep
 from service.api.story_schemas import SimilarityOut, StoriesOut, StoryDetailOut
-from service.ingest import parse_date_bound, parse_pair
+from service.ingest import parse_date_range, parse_pair
 
 router = APIRouter(tags=["stories"])
 
@@ -34,8 +34,7 @@ def list_stories(
 ) -> StoriesOut:
     """Stories newest first (by their latest article)."""
     page = runtime.stories(
-        since=parse_date_bound(since, field="since") if since else None,
-        until=parse_date_bound(until, field="until", end=True) if until else None,
+        **parse_date_range(since, until),
         outlet=outlet or None,
         language=language or None,
         q=q or None,
