@@ -219,7 +219,6 @@ class StoryMember:
 
     article_id: int
     story_id: int
-    published_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,8 @@ class StoryStore:
 
     def members_near(self, published_at: datetime | None, *, window_days: float) -> list[StoryMember]:
         """Clustered articles within ``window_days`` of ``published_at`` (undated ones always)."""
-        query = select(story_members.c.article_id, story_members.c.story_id, story_members.c.published_at)
+        # Ids only: parsing thousands of stored dates per new article cost more than the rest.
+        query = select(story_members.c.article_id, story_members.c.story_id)
         if published_at is not None:
             window = timedelta(days=window_days)
             query = query.where(
@@ -103,7 +104,7 @@ class StoryStore:
         query = query.order_by(story_members.c.published_at.desc().nulls_last(), story_members.c.article_id.desc())
         with self.engine.connect() as conn:
             rows = conn.execute(query.limit(MAX_NEAR_MEMBERS)).all()
-        return [StoryMember(r.article_id, r.story_id, utc(r.published_at)) for r in rows]
+        return [StoryMember(r.article_id, r.story_id) for r in rows]
 
     def story_of(self, article_id: int) -> int | None:
         with self.engine.connect() as conn:
