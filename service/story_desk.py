@@ -18,7 +18,7 @@ the API's lifespan open many runtimes; loading costs seconds and ~500 MB).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -28,8 +28,9 @@ from service.domain import Article, StoryDetail, StoryPage
 from service.errors import Unavailable
 from service.reuse.align import align
 from service.storage.store import Store
-from service.stories.cluster import choose, note_of, pair_probability, story_support
+from service.stories.cluster import SHORTLIST, choose, note_of, pair_probability, story_support
 from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many, pair_evidence
+from service.stories.leads import LeadTable
 from service.stories.score import SameStory, StoryScorer
 from service.stories.stored import from_stored, to_stored
 
@@ -73,6 +74,7 @@ class StoryDesk:
         except ValueError as error:
             raise ModelNotLoaded(f"{error}; restore it from git or refit it with scripts/fit_story_score.py") from error
         self._docs: OrderedDict[int, StoryDoc] = OrderedDict()
+        self._leads = LeadTable()  # every remembered doc's lead, for the shortlist
         self._lock = threading.RLock()
 
     @property
@@ -162,6 +164,7 @@ class StoryDesk:
 
     def _remember(self, article_id: int, doc: StoryDoc) -> None:
         with self._lock:
+            self._leads.put(article_id, doc.lead)
             self._docs[article_id] = doc
             self._docs.move_to_end(article_id)
             while len(self._docs) > DOC_CACHE:
@@ -170,6 +173,7 @@ class StoryDesk:
     def forget(self, article_id: int) -> None:
         with self._lock:
             self._docs.pop(article_id, None)
+            self._leads.forget(article_id)
 
     # -- stories ------------------------------------------------------------------------
 
@@ -178,19 +182,30 @@ class StoryDesk:
         Returns the story id and a note when the story was decided without embeddings."""
         with self._lock:
             doc = self.doc(article)
-            members = [m for m in self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days) if m.article_id != article.id]
-            docs = self._docs_of([m.article_id for m in members])
+            members = self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days)
+            story_of = {m.article_id: m.story_id for m in members if m.article_id != article.id}
+            chosen = self._shortlist(doc, list(story_of))
+            docs = self._docs_of(chosen)
             shares = self._copied_shares(article.id)
-            near = [(docs[m.article_id], m.story_id) for m in members]
+            near = [(docs[i], story_of[i]) for i in chosen]
 
             def probability(a: StoryDoc, b: StoryDoc) -> float:
                 return pair_probability(self.scorer, a, b, copied_share=shares.get(int(b.id), 0.0))
 
-            support = story_support(doc, near, probability)
+            support = story_support(doc, near, probability, in_window=Counter(story_of.values()))
             target, merged, best = choose(support, probability_threshold=self.settings.story_probability)
             story_id = self.store.stories.join(article.id, story_id=target, merged=merged, support=best)
             self.store.mark_done(article.id, "story")
             return story_id, note_of(doc)
+
+    def _shortlist(self, doc: StoryDoc, ids: list[int]) -> list[int]:
+        """The window members worth scoring (``cluster.shortlist``'s rule, on the lead table)."""
+        if doc.lead is None or len(ids) <= SHORTLIST:
+            return ids
+        unknown = [i for i in ids if not self._leads.known(i)]
+        if unknown:
+            self._docs_of(unknown)  # puts their leads in the table
+        return self._leads.closest(doc.lead, ids, size=SHORTLIST)
 
     def _copied_shares(self, article_id: int) -> dict[int, float]:
         shares: dict[int, float] = {}

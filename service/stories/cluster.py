@@ -25,7 +25,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -163,6 +164,7 @@ def story_support(
     probability: Callable[[StoryDoc, StoryDoc], float],
     *,
     link_members: int = LINK_MEMBERS,
+    in_window: Mapping[int, int] | None = None,
 ) -> dict[int, float]:
     """Per story, the mean of ``doc``'s ``link_members`` highest P(same event) with its
     members in the window (fewer when the story has fewer there; members left out of the
@@ -174,9 +176,8 @@ def story_support(
     """
     if link_members < 1:
         raise ValueError(f"link_members must be at least 1, got {link_members}")
-    in_window: dict[int, int] = {}
-    for _, story in near:
-        in_window[story] = in_window.get(story, 0) + 1
+    if in_window is None:  # else the caller shortlisted ``near`` and counted the window itself
+        in_window = Counter(story for _, story in near)
     scored: dict[int, list[float]] = {}
     for other, story in shortlist(doc, near):
         scored.setdefault(story, []).append(probability(doc, other))
