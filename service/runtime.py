@@ -142,14 +142,17 @@ class Runtime:
 
     def _after_store(self, result: IngestResult) -> IngestResult:
         """A new article's passages join the index, its copy links are found and stored,
-        and it joins the story of its event."""
-        if not result.created:
-            return replace(result, story_id=self.desk.story_of(result.article.id))
+        and it joins the story of its event. An article stored by an ingest that was
+        interrupted before these steps gets them now (``storydiff ingest`` resumes)."""
         article = result.article
-        signatures = _signatures(self.store.passages_of(article.id))
-        self.store.save_links(self._links_for(article, signatures))
-        self.index.add(article.id, signatures)
-        self.store.mark_done(article.id, "reuse")
+        done = set() if result.created else self.store.jobs_done(article.id)
+        if {"reuse", "story"} <= done:
+            return replace(result, story_id=self.desk.story_of(article.id))
+        if "reuse" not in done:
+            signatures = _signatures(self.store.passages_of(article.id))
+            self.store.save_links(self._links_for(article, signatures))
+            self.index.add(article.id, signatures)  # replaces what an interrupted ingest indexed
+            self.store.mark_done(article.id, "reuse")
         story_id, note = self.desk.assign(article)
         return replace(result, story_id=story_id, notes=result.notes + ((note,) if note else ()))
 

@@ -97,3 +97,24 @@ def test_embedded_ahead_keeps_order_and_reports_progress(settings: Settings) -> 
         out = list(runtime.embedded_ahead(range(7), article_of=lambda n: n if n % 2 else None, progress=lambda: ticks.append(1), batch=3))
     assert out == list(range(7)) and len(ticks) == 7
     assert prepared == [1, 2, 0]  # odd items of [0 1 2], [3 4 5], [6]
+
+
+def test_an_article_stored_before_an_interruption_is_finished_by_the_rerun(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Settings
+) -> None:
+    from service.runtime import Runtime
+
+    none = settings.model_copy(update={"embedding_model": "none"})
+    lines = [json.dumps({"text": f"خبر رقم {n} عن اجتماع الوزراء في الرياض حول الموازنة العامة للدولة {n * 7}.", "outlet": "X"}) for n in range(3)]
+    (tmp_path / "bulk.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _run(capsys, none, "ingest", str(tmp_path / "bulk.jsonl"), "--quiet")
+    with Runtime.open(none) as runtime:  # as if the ingest had stopped right after storing the last one
+        last = runtime.store.list(limit=50).items[0].id
+        with runtime.store.engine.begin() as conn:
+            runtime.store.stories.leave(conn, last)
+        runtime.store.clear_job("story")
+        assert runtime.story_of(last) is None
+    code, out, _ = _run(capsys, none, "ingest", str(tmp_path / "bulk.jsonl"), "--quiet")
+    assert json.loads(out)["existing"] == 3
+    with Runtime.open(none) as runtime:
+        assert runtime.story_of(last) is not None and "story" in runtime.store.jobs_done(last)

@@ -100,6 +100,11 @@ class Store:
             stmt = self._insert(article_jobs).values(article_id=article_id, job=job, done_at=datetime.now(UTC))
             conn.execute(stmt.on_conflict_do_nothing())
 
+    def jobs_done(self, article_id: int) -> set[str]:
+        """The jobs recorded as done for an article."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(article_jobs.c.job).where(article_jobs.c.article_id == article_id)).scalars())
+
     def clear_job(self, job: str) -> None:
         """Forget every mark of ``job`` so a batch rebuild starts over."""
         with self.engine.begin() as conn:
