@@ -4,6 +4,9 @@
 
 The sample is drawn at random (seeded) among stories with articles from 2+ outlets; each
 is printed with its articles (date, outlet, title) so a reader can judge its purity.
+``--closed-before DATE`` samples only stories whose last article is older than DATE: while
+an ingest still runs, stories more than a story window behind it no longer change.
+It reads the database only (no index, no model), so it can run beside an ingest.
 """
 
 from __future__ import annotations
@@ -13,37 +16,45 @@ import json
 import random
 
 from service.config import get_settings
-from service.runtime import Runtime
+from service.ingest import parse_date_bound
+from service.storage.store import Store
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--closed-before", help="sample only stories whose last article is older (ISO date)")
     args = parser.parse_args()
-    with Runtime.open(get_settings()) as runtime:
-        sizes = runtime.store.stories.sizes()
+    closed_before = parse_date_bound(args.closed_before, field="closed_before") if args.closed_before else None
+    store = Store.open(get_settings().database_url, create=False)
+    try:
+        sizes = store.stories.sizes()
         multi = []
         page_size, offset = 500, 0
         while True:
-            page = runtime.stories(min_articles=2, offset=offset, limit=page_size)
+            page = store.stories.list(min_articles=2, offset=offset, limit=page_size)
             multi += [s for s in page.items if len(s.outlets) >= 2]
             offset += page_size
             if offset >= page.total:
                 break
+        closed = [s for s in multi if closed_before is None or (s.last_seen is not None and s.last_seen < closed_before)]
         print(json.dumps({
-            "articles": runtime.store.count(),
+            "articles": store.count(),
             "stories": sum(sizes.values()),
             "singletons": sizes.get(1, 0),
             "multi_outlet_stories": len(multi),
+            "sampled_from": len(closed),
             "sizes": sizes,
         }))
-        for story in random.Random(args.seed).sample(multi, min(args.sample, len(multi))):
-            detail = runtime.story(story.id)
+        for story in random.Random(args.seed).sample(closed, min(args.sample, len(closed))):
+            detail = store.stories.get(story.id)
             print(f"\n## story {story.id} ({story.article_count} articles, {len(story.outlets)} outlets)")
             for a in detail.articles:
                 date = a.published_at.date().isoformat() if a.published_at else "—"
                 print(f"  {a.id:>6} {date} {a.outlet or '—':<14} {(a.title or a.clean_text[:80]).strip()[:110]}")
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":
