@@ -114,8 +114,10 @@ def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
 
 
 def preview(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None) -> Article:
-    """The article as it would be stored (cleaned, language known) but not stored: id 0."""
-    new = prepare(article, recurring=recurring)
+    """The article as it would be stored (cleaned, language known) but not stored: id 0.
+    Its passages are not signed: a preview is never indexed (bulk ingest previews every
+    article, so signing here would double the MinHash work)."""
+    new = prepare(article, recurring=recurring, sign=False)
     return Article(
         id=0,
         text=new.text,
@@ -131,10 +133,11 @@ def preview(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
     )
 
 
-def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None) -> NewArticle:
+def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None, sign: bool = True) -> NewArticle:
     """Extract (HTML), clean, hash and detect the language of an article; nothing is stored.
 
-    ``recurring(outlet)`` gives the outlet's recurring chrome lines, when known.
+    ``recurring(outlet)`` gives the outlet's recurring chrome lines, when known; ``sign``
+    False leaves the passages out (for what will not be indexed).
     """
     if (article.text is None) == (article.html is None):
         raise InvalidInput("send exactly one of text or html", code="invalid_article")
@@ -168,7 +171,7 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         language=language,
         html=html,
         chrome_keys=line_keys(text, max_length=MAX_CHROME_LINE),
-        passages=tuple(PassageRecord(p.start, p.end, p.signature) for p in sign_passages(cleaned.text)),
+        passages=tuple(PassageRecord(p.start, p.end, p.signature) for p in sign_passages(cleaned.text)) if sign else (),
     )
 
 
