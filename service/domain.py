@@ -214,14 +214,6 @@ class StoredDoc:
 
 
 @dataclass(frozen=True, slots=True)
-class StoryMember:
-    """An article's place in the story clusters."""
-
-    article_id: int
-    story_id: int
-
-
-@dataclass(frozen=True, slots=True)
 class StorySummary:
     """One story: an event reported by one or more articles."""
 

@@ -28,7 +28,7 @@ from service.domain import Article, StoryDetail, StoryPage
 from service.errors import Unavailable
 from service.reuse.align import align
 from service.storage.store import Store
-from service.stories.cluster import SHORTLIST, choose, note_of, pair_probability, story_support
+from service.stories.cluster import MAX_NEAR, SHORTLIST, StoryClusters, choose, note_of, pair_probability, story_support
 from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many, pair_evidence
 from service.stories.leads import LeadTable
 from service.stories.score import SameStory, StoryScorer
@@ -182,8 +182,8 @@ class StoryDesk:
         Returns the story id and a note when the story was decided without embeddings."""
         with self._lock:
             doc = self.doc(article)
-            members = self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days)
-            story_of = {m.article_id: m.story_id for m in members if m.article_id != article.id}
+            story_of = self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days, limit=MAX_NEAR)
+            story_of.pop(article.id, None)
             chosen = self._shortlist(doc, list(story_of))
             docs = self._docs_of(chosen)
             shares = self._copied_shares(article.id)
@@ -215,17 +215,43 @@ class StoryDesk:
         return shares
 
     def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
-        """Rebuild every story from scratch, articles by (publication time, id). Returns the count."""
+        """Rebuild every story from scratch, articles by (publication time, id), in memory
+        (``StoryClusters``: the same rule as ``assign``), then write them in one
+        transaction. Returns the count of articles."""
         with self._lock:
-            self.store.stories.clear()
-            self.store.clear_job("story")
-            count = 0
-            for article_id in self.store.ids_by_publication():
-                self.assign(self.store.get(article_id))
-                count += 1
+            docs = self._all_docs()
+            shares = self.store.link_shares()
+
+            def copied_share(a: StoryDoc, b: StoryDoc) -> float:
+                i, j = int(a.id), int(b.id)
+                return shares.get((min(i, j), max(i, j)), 0.0)
+
+            clusters = StoryClusters(
+                self.scorer,
+                window_days=self.settings.story_window_days,
+                probability_threshold=self.settings.story_probability,
+                copied_share=copied_share,
+            )
+            support: dict[int, float] = {}
+            for count, article_id in enumerate(self.store.ids_by_publication(), 1):
+                support[article_id] = clusters.add(docs[article_id]).support
                 if progress is not None:
                     progress(count)
-            return count
+            self.store.stories.replace_all([[int(i) for i in story] for story in clusters.stories()], support=support)
+            self.store.mark_all_done("story")
+            return len(support)
+
+    def _all_docs(self) -> dict[int, StoryDoc]:
+        """Every stored article's StoryDoc (stored ones read back, missing ones made)."""
+        out: dict[int, StoryDoc] = {}
+        batch: list[Article] = []
+        for article in self.store.iter_articles():
+            batch.append(article)
+            if len(batch) == 500:
+                out.update(self._docs_of([a.id for a in batch], known={a.id: a for a in batch}))
+                batch = []
+        out.update(self._docs_of([a.id for a in batch], known={a.id: a for a in batch}))
+        return out
 
     def reembed(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Store a StoryDoc made by the current model for every article lacking one.

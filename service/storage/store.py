@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -99,6 +99,13 @@ class Store:
         with self.engine.begin() as conn:
             stmt = self._insert(article_jobs).values(article_id=article_id, job=job, done_at=datetime.now(UTC))
             conn.execute(stmt.on_conflict_do_nothing())
+
+    def mark_all_done(self, job: str) -> None:
+        """Record ``job`` as done for every stored article (after a batch rebuild)."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(delete(article_jobs).where(article_jobs.c.job == job))
+            conn.execute(insert(article_jobs).from_select(["article_id", "job", "done_at"], select(articles.c.id, literal(job), literal(now))))
 
     def jobs_done(self, article_id: int) -> set[str]:
         """The jobs recorded as done for an article."""
@@ -260,6 +267,16 @@ class Store:
                         created_at=datetime.now(UTC),
                     )
                 )
+
+    def link_shares(self) -> dict[tuple[int, int], float]:
+        """Every pair of linked articles (lower id first) and the largest share copied
+        between them: what the story score weighs, for a batch recluster."""
+        out: dict[tuple[int, int], float] = {}
+        with self.engine.connect() as conn:
+            for target, source, share in conn.execute(select(copy_links.c.target_id, copy_links.c.source_id, copy_links.c.share)):
+                pair = (min(target, source), max(target, source))
+                out[pair] = max(out.get(pair, 0.0), min(1.0, share))
+        return out
 
     def links_of(self, article_id: int) -> list[CopyLink]:
         """Every link where the article is the target or the source."""

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from service.domain import StoredDoc, StoryDetail, StoryMember, StoryPage, StorySummary
+from service.domain import StoredDoc, StoryDetail, StoryPage, StorySummary
 from service.errors import NotFound
 from service.storage.rows import to_article, to_link, utc
 from service.storage.tables import articles, copy_links, stories, story_docs, story_members
@@ -89,22 +89,22 @@ class StoryStore:
 
     # -- membership -------------------------------------------------------------------
 
-    def members_near(self, published_at: datetime | None, *, window_days: float) -> list[StoryMember]:
-        """Clustered articles within ``window_days`` of ``published_at`` (undated ones always)."""
-        # Ids only: parsing thousands of stored dates per new article cost more than the rest.
-        query = select(story_members.c.article_id, story_members.c.story_id)
+    def members_near(self, published_at: datetime | None, *, window_days: float, limit: int = MAX_NEAR_MEMBERS) -> dict[int, int]:
+        """Story of each clustered article within ``window_days`` of ``published_at``
+        (undated ones always): the newest ``limit``, dated ones first, as {article: story}."""
+        # Ids only, as plain rows, and the undated in a second query: an OR of the two made
+        # SQLite sort the whole window, and this runs once per ingested article.
+        dated = select(story_members.c.article_id, story_members.c.story_id).where(story_members.c.published_at.is_not(None))
         if published_at is not None:
             window = timedelta(days=window_days)
-            query = query.where(
-                or_(
-                    story_members.c.published_at.is_(None),
-                    story_members.c.published_at.between(published_at - window, published_at + window),
-                )
-            )
-        query = query.order_by(story_members.c.published_at.desc().nulls_last(), story_members.c.article_id.desc())
+            dated = dated.where(story_members.c.published_at.between(published_at - window, published_at + window))
+        dated = dated.order_by(story_members.c.published_at.desc(), story_members.c.article_id.desc())
+        undated = select(story_members.c.article_id, story_members.c.story_id).where(story_members.c.published_at.is_(None))
         with self.engine.connect() as conn:
-            rows = conn.execute(query.limit(MAX_NEAR_MEMBERS)).all()
-        return [StoryMember(r.article_id, r.story_id) for r in rows]
+            near = dict(conn.execute(dated.limit(limit)).all())
+            if len(near) < limit:
+                near.update(conn.execute(undated.order_by(story_members.c.article_id.desc()).limit(limit - len(near))).all())
+        return near
 
     def story_of(self, article_id: int) -> int | None:
         with self.engine.connect() as conn:
@@ -137,6 +137,24 @@ class StoryStore:
             return
         conn.execute(delete(story_members).where(story_members.c.article_id == article_id))
         self._refresh(conn, story_id)
+
+    def replace_all(self, groups: list[list[int]], *, support: dict[int, float]) -> None:
+        """Every story at once (a batch recluster): ``groups`` are the new stories' member
+        ids, in the order their ids are to follow; one transaction, so readers see the old
+        stories or the new ones, never a mixture."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(story_members))
+            conn.execute(delete(stories))
+            published = dict(conn.execute(select(articles.c.id, articles.c.published_at)).all())
+            for group in groups:
+                story_id = conn.execute(
+                    insert(stories).values(headline="", article_count=0, outlets=[], languages=[]).returning(stories.c.id)
+                ).scalar_one()
+                conn.execute(
+                    insert(story_members),
+                    [{"article_id": i, "story_id": story_id, "published_at": published[i], "support": float(support.get(i, 0.0))} for i in group],
+                )
+                self._refresh(conn, story_id)
 
     def clear(self) -> None:
         """Forget every story (a batch recluster starts over); story docs stay."""

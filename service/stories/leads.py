@@ -16,7 +16,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import TypeVar
+
 import numpy as np
+
+K = TypeVar("K", bound=Hashable)  # article ids: ints in the store, strings in memory
 
 CAPACITY = 200_000  # rows (~300 MB at 384 floats); past it the table starts again empty
 
@@ -29,14 +34,14 @@ class LeadTable:
         self._reset(0)
 
     def _reset(self, dim: int) -> None:
-        self._row: dict[int, int] = {}  # article id -> row, or -1 when it has no lead
+        self._row: dict[Hashable, int] = {}  # article id -> row, or -1 when it has no lead
         self._matrix = np.zeros((0, dim), dtype=np.float32)
         self._rows = 0
 
-    def known(self, article_id: int) -> bool:
+    def known(self, article_id: Hashable) -> bool:
         return article_id in self._row
 
-    def put(self, article_id: int, lead: np.ndarray | None) -> None:
+    def put(self, article_id: Hashable, lead: np.ndarray | None) -> None:
         """Remember an article's lead (None: the article has none)."""
         if lead is None:
             self._row[article_id] = -1
@@ -55,10 +60,10 @@ class LeadTable:
             self._row[article_id] = row
         self._matrix[row] = lead
 
-    def forget(self, article_id: int) -> None:
+    def forget(self, article_id: Hashable) -> None:
         self._row.pop(article_id, None)  # its row stays unused until the table starts again
 
-    def closest(self, lead: np.ndarray, ids: list[int], *, size: int) -> list[int]:
+    def closest(self, lead: np.ndarray, ids: list[K], *, size: int) -> list[K]:
         """Of ``ids`` (all known), the ``size`` with the highest lead cosine to ``lead`` and
         every one without a lead, in the order of ``ids`` (ties: the earlier id wins)."""
         rows = np.fromiter((self._row[i] for i in ids), dtype=np.int64, count=len(ids))

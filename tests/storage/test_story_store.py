@@ -107,6 +107,29 @@ def test_members_near_by_time_window(store: Store) -> None:
     undated = _add(store, "undated text")
     for i in ids + [undated]:
         store.stories.join(i, story_id=None, merged=(), support=0.0)
-    near = {m.article_id for m in store.stories.members_near(_day(3), window_days=3)}
+    near = set(store.stories.members_near(_day(3), window_days=3))
     assert near == {ids[0], ids[1], undated}
-    assert {m.article_id for m in store.stories.members_near(None, window_days=3)} == set(ids) | {undated}
+    assert set(store.stories.members_near(None, window_days=3)) == set(ids) | {undated}
+    newest = list(store.stories.members_near(_day(3), window_days=30, limit=2))
+    assert newest == [ids[2], ids[1]]  # the newest dated members first, undated after
+    assert list(store.stories.members_near(_day(3), window_days=3, limit=3)) == [ids[1], ids[0], undated]
+
+
+def test_replace_all_rebuilds_every_story_in_one_go(store: Store) -> None:
+    a, b, c = (_add(store, f"text {d}", title=f"T{d}", outlet=f"O{d}", published_at=_day(d)) for d in (1, 2, 3))
+    old = store.stories.join(a, story_id=None, merged=(), support=0.0)
+    store.stories.join(b, story_id=old, merged=(), support=0.7)
+    store.stories.join(c, story_id=old, merged=(), support=0.6)
+    store.save_links([CopyLink(target_id=b, source_id=a, relation="copy", share=0.4, credited=False, credit=None, label="partially", spans=()),
+                      CopyLink(target_id=a, source_id=b, relation="copy", share=0.9, credited=False, credit=None, label="mostly", spans=())])
+    assert store.link_shares() == {(a, b): 0.9}  # either direction, the larger share
+
+    store.stories.replace_all([[c], [b, a]], support={a: 0.8})
+    first, second = sorted(store.stories.list().items, key=lambda s: s.id)
+    assert (first.article_count, first.headline) == (1, "T3")
+    assert (second.article_count, second.headline, second.first_seen) == (2, "T1", _day(1))
+    assert {store.stories.story_of(i) for i in (a, b)} == {second.id} and store.stories.story_of(c) == first.id
+
+    store.mark_all_done("story")
+    store.mark_all_done("story")  # idempotent
+    assert all(store.jobs_done(i) == {"story"} for i in (a, b, c))

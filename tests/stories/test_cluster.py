@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from service.stories.cluster import StoryClusters, recluster
+from service.stories.cluster import StoryClusters, choose, recluster, story_support
 from service.stories.evidence import StoryDoc
 from service.stories.score import BASES, FORMAT, StoryScorer, columns_of
 from service.text.names import Names
@@ -59,6 +59,29 @@ def test_a_bridging_article_merges_two_stories_into_the_oldest() -> None:
     assert bridge.story_id == 0 and bridge.merged == (1,)
     assert clusters.stories() == [("left", "right", "bridge")]
     assert clusters.story_of("right") == 0
+
+
+def test_support_is_the_second_best_match() -> None:
+    # Matching one member of a larger story is not enough: the mean of the two best
+    # (0.55 here) let chains of such links grow into stories of thousands on a real feed.
+    x1, x2, y = doc("x1", 0), doc("x2", 0), doc("y", 0)
+    near = [(x1, 0), (x2, 0), (y, 1)]
+    table = {("new", "x1"): 0.9, ("new", "x2"): 0.2, ("new", "y"): 0.6, ("copy", "x1"): 0.97, ("copy", "x2"): 0.1, ("copy", "y"): 0.1}
+
+    def probability(a: StoryDoc, b: StoryDoc) -> float:
+        return table[a.id, b.id]
+
+    assert story_support(doc("new", 0), near, probability) == {0: 0.2, 1: 0.6}
+    assert story_support(doc("copy", 0), near, probability) == {0: 0.1, 1: 0.1}  # even a near-copy of x1 alone
+    # x2 left out of the shortlist (in_window counts it): it counts as a miss.
+    assert story_support(doc("new", 0), [(x1, 0), (y, 1)], probability, in_window={0: 2, 1: 1}) == {0: 0.0, 1: 0.6}
+
+
+def test_only_near_certain_bridges_merge_stories() -> None:
+    assert choose({0: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5) == (0, (1,), 0.97)
+    assert choose({0: 0.8, 1: 0.9}, probability_threshold=0.5) == (1, (), 0.9)  # joins the best, no merge
+    assert choose({0: 0.9, 1: 0.9}, probability_threshold=0.5) == (0, (), 0.9)  # ties: the oldest
+    assert choose({0: 0.4}, probability_threshold=0.5) == (None, (), 0.4)
 
 
 def test_the_time_window_keeps_old_stories_out() -> None:
