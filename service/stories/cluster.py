@@ -3,9 +3,9 @@
 Online rule, for a new article:
 1. candidates are the stories with a member published within ``window_days`` of it (an
    article without a date is within any window; past ``MAX_NEAR`` members, the newest);
-2. its support for a story is its ``LINK_MEMBERS``-th highest P(same event) with the
-   story's members in the window (the highest, for a one-article story): it must match
-   two members of a larger story, not one (see ``story_support``);
+2. its support for a story is its k-th highest P(same event) with the story's members in
+   the window: k is 1 for a one-article story, else 2, or a fifth of the story's members
+   in the window when more (see ``story_support``);
 3. it joins the story of highest support if that is at least ``probability_threshold``,
    else starts a new story; when its support for several stories reaches
    ``MERGE_SUPPORT`` (two members of each all but certain), it bridges them and they merge
@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -38,7 +39,8 @@ from service.stories.score import StoryScorer
 
 CopiedShare = Callable[[StoryDoc, StoryDoc], float]
 SHORTLIST = 40  # members scored per new article (see ``shortlist``)
-LINK_MEMBERS = 2  # members of a story a new article must match (see ``story_support``)
+LINK_MEMBERS = 2  # members of a story a new article must match at least (see ``story_support``)
+LINK_SHARE = 0.2  # ... and this share of its members in the window (at most SHORTLIST // 2)
 MERGE_SUPPORT = 0.95  # support an article needs for each of several stories to merge them
 MAX_NEAR = 5_000  # window members considered per new article, the newest (bounds the work)
 
@@ -193,22 +195,18 @@ def story_support(
     near: list[tuple[StoryDoc, int]],
     probability: Callable[[StoryDoc, StoryDoc], float],
     *,
-    link_members: int = LINK_MEMBERS,
     in_window: Mapping[int, int] | None = None,
 ) -> dict[int, float]:
-    """Per story, ``doc``'s ``link_members``-th highest P(same event) with the story's
-    members in the window (the highest when fewer are there; members left out of the
-    shortlist count as 0).
+    """Per story, ``doc``'s k-th highest P(same event) with the story's members in the
+    window (``link_count``; members left out of the shortlist count as 0).
 
-    1 is single link: one close member suffices, and over a few days of a national press a
-    chain of close pairs drifts from event to event. So did the mean of the two highest:
-    one near-copy (P 0.99) carried an article into a story whatever its second member
+    k = 1 is single link: one close member suffices, and over a few days of a national
+    press a chain of close pairs drifts from event to event. So did the mean of the two
+    highest: one near-copy carried an article into a story whatever its second member
     said, and on all of SaudiNewsNet chains grew to stories of 6,157, 1,287 and 1,181
-    articles, whose random pairs score P 0.005-0.05. Asking two members to agree cut the
-    largest story on the first 8,000 articles from 1,718 articles to 122.
+    articles. Asking a fifth of a story's members to agree keeps a story about its event
+    as it grows (figures in the README, "Stories").
     """
-    if link_members < 1:
-        raise ValueError(f"link_members must be at least 1, got {link_members}")
     if in_window is None:  # else the caller shortlisted ``near`` and counted the window itself
         in_window = Counter(story for _, story in near)
     scored: dict[int, list[float]] = {}
@@ -216,10 +214,19 @@ def story_support(
         scored.setdefault(story, []).append(probability(doc, other))
     out: dict[int, float] = {}
     for story, ps in scored.items():
-        k = min(link_members, in_window[story])
+        k = link_count(in_window[story])
         ps.sort(reverse=True)
         out[story] = ps[k - 1] if len(ps) >= k else 0.0
     return out
+
+
+def link_count(members: int) -> int:
+    """How many of a story's members (``members`` in the window) a new article must match.
+
+    >>> [link_count(n) for n in (1, 2, 10, 11, 50, 500)]
+    [1, 2, 2, 3, 10, 20]
+    """
+    return min(members, max(LINK_MEMBERS, min(SHORTLIST // 2, math.ceil(LINK_SHARE * members))))
 
 
 def choose(

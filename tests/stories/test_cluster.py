@@ -77,6 +77,19 @@ def test_support_is_the_second_best_match() -> None:
     assert story_support(doc("new", 0), [(x1, 0), (y, 1)], probability, in_window={0: 2, 1: 1}) == {0: 0.0, 1: 0.6}
 
 
+def test_a_larger_story_asks_a_fifth_of_its_members_to_agree() -> None:
+    members = [doc(f"m{i}", 0) for i in range(20)]
+    near = [(m, 0) for m in members]
+    close = {"m0", "m1", "m2"}  # 3 of 20 close: k is 4
+
+    def probability(a: StoryDoc, b: StoryDoc) -> float:
+        return 0.9 if b.id in close else 0.1
+
+    assert story_support(doc("new", 0), near, probability) == {0: 0.1}
+    close.add("m3")
+    assert story_support(doc("new", 0), near, probability) == {0: 0.9}
+
+
 def test_only_near_certain_bridges_merge_stories() -> None:
     assert choose({0: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5) == (0, (1,), 0.97)
     assert choose({0: 0.8, 1: 0.9}, probability_threshold=0.5) == (1, (), 0.9)  # joins the best, no merge
