@@ -193,7 +193,9 @@ class StoryDesk:
                 return pair_probability(self.scorer, a, b, copied_share=shares.get(int(b.id), 0.0))
 
             support = story_support(doc, near, probability, in_window=Counter(story_of.values()))
-            target, merged, best = choose(support, probability_threshold=self.settings.story_probability)
+            target, merged, best = choose(
+                support, probability_threshold=self.settings.story_probability, merge_support=self.settings.story_merge_probability
+            )
             story_id = self.store.stories.join(article.id, story_id=target, merged=merged, support=best)
             self.store.mark_done(article.id, "story")
             return story_id, note_of(doc)
@@ -219,29 +221,39 @@ class StoryDesk:
         (``StoryClusters``: the same rule as ``assign``), then write them in one
         transaction. Returns the count of articles."""
         with self._lock:
-            docs = self._all_docs()
-            shares = self.store.link_shares()
-
-            def copied_share(a: StoryDoc, b: StoryDoc) -> float:
-                i, j = int(a.id), int(b.id)
-                return shares.get((min(i, j), max(i, j)), 0.0)
-
-            clusters = StoryClusters(
-                self.scorer,
-                window_days=self.settings.story_window_days,
-                probability_threshold=self.settings.story_probability,
-                copied_share=copied_share,
-            )
-            support: dict[int, float] = {}
-            for count, article_id in enumerate(self.store.ids_by_publication(), 1):
-                support[article_id] = clusters.add(docs[article_id]).support
-                if progress is not None:
-                    progress(count)
+            clusters, support = self.cluster_all(progress=progress)
             self.store.stories.replace_all([[int(i) for i in story] for story in clusters.stories()], support=support)
             self.store.mark_all_done("story")
             return len(support)
 
-    def _all_docs(self) -> dict[int, StoryDoc]:
+    def cluster_all(
+        self, *, limit: int | None = None, progress: Callable[[int], None] | None = None, **rule: float
+    ) -> tuple[StoryClusters, dict[int, float]]:
+        """Every stored article (the first ``limit`` by publication time) clustered in
+        memory, and each one's support; ``rule`` overrides ``StoryClusters``' knobs
+        (``link_share``, ``merge_support``) for a replay. Nothing is written."""
+        docs = self.all_docs()
+        shares = self.store.link_shares()
+
+        def copied_share(a: StoryDoc, b: StoryDoc) -> float:
+            i, j = int(a.id), int(b.id)
+            return shares.get((min(i, j), max(i, j)), 0.0)
+
+        clusters = StoryClusters(
+            self.scorer,
+            window_days=self.settings.story_window_days,
+            probability_threshold=self.settings.story_probability,
+            copied_share=copied_share,
+            **{"merge_support": self.settings.story_merge_probability, **rule},  # type: ignore[arg-type]
+        )
+        support: dict[int, float] = {}
+        for count, article_id in enumerate(self.store.ids_by_publication()[:limit], 1):
+            support[article_id] = clusters.add(docs[article_id]).support
+            if progress is not None:
+                progress(count)
+        return clusters, support
+
+    def all_docs(self) -> dict[int, StoryDoc]:
         """Every stored article's StoryDoc (stored ones read back, missing ones made)."""
         out: dict[int, StoryDoc] = {}
         batch: list[Article] = []

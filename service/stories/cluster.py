@@ -7,9 +7,8 @@ Online rule, for a new article:
    the window: k is 1 for a one-article story, else 2, or a fifth of the story's members
    in the window when more (see ``story_support``);
 3. it joins the story of highest support if that is at least ``probability_threshold``,
-   else starts a new story; when its support for several stories reaches
-   ``MERGE_SUPPORT`` (two members of each all but certain), it bridges them and they merge
-   into the oldest (lowest id).
+   else starts a new story. Stories merge (into the oldest) only when asked to: when the
+   article's support for each reaches ``merge_support`` (see ``choose``).
 Ties break by story id, so a given ingestion order always gives the same stories.
 ``recluster`` rebuilds everything from scratch in a canonical order (publication time,
 then id), so its result does not depend on the order articles arrived in.
@@ -41,7 +40,6 @@ CopiedShare = Callable[[StoryDoc, StoryDoc], float]
 SHORTLIST = 40  # members scored per new article (see ``shortlist``)
 LINK_MEMBERS = 2  # members of a story a new article must match at least (see ``story_support``)
 LINK_SHARE = 0.2  # ... and this share of its members in the window (at most SHORTLIST // 2)
-MERGE_SUPPORT = 0.95  # support an article needs for each of several stories to merge them
 MAX_NEAR = 5_000  # window members considered per new article, the newest (bounds the work)
 
 
@@ -73,6 +71,8 @@ class StoryClusters:
         probability_threshold: float = 0.5,
         copied_share: CopiedShare | None = None,
         max_near: int = MAX_NEAR,
+        link_share: float = LINK_SHARE,
+        merge_support: float | None = None,
     ) -> None:
         if window_days <= 0:
             raise ValueError(f"window_days must be positive, got {window_days}")
@@ -83,6 +83,8 @@ class StoryClusters:
         self.probability_threshold = probability_threshold
         self.copied_share = copied_share
         self.max_near = max_near
+        self.link_share = link_share
+        self.merge_support = merge_support  # None: stories never merge (see ``choose``)
         self._docs: dict[str, StoryDoc] = {}
         self._story_of: dict[str, int] = {}
         self._members: dict[int, list[str]] = {}
@@ -96,7 +98,7 @@ class StoryClusters:
         if doc.id in self._docs:
             raise ValueError(f"article {doc.id!r} is already clustered")
         support = self.support(doc)
-        target, merged, best = choose(support, probability_threshold=self.probability_threshold)
+        target, merged, best = choose(support, probability_threshold=self.probability_threshold, merge_support=self.merge_support)
         created = target is None
         if target is None:
             target = self._next_id
@@ -118,7 +120,7 @@ class StoryClusters:
         if doc.lead is not None and len(ids) > SHORTLIST:
             ids = self._leads.closest(doc.lead, ids, size=SHORTLIST)
         near = [(self._docs[i], story_of[i]) for i in ids]
-        return story_support(doc, near, self.probability, in_window=Counter(story_of.values()))
+        return story_support(doc, near, self.probability, in_window=Counter(story_of.values()), link_share=self.link_share)
 
     def window(self, published_at: datetime | None) -> list[str]:
         """Ids of the members within ``window_days`` of ``published_at``: the newest
@@ -196,6 +198,7 @@ def story_support(
     probability: Callable[[StoryDoc, StoryDoc], float],
     *,
     in_window: Mapping[int, int] | None = None,
+    link_share: float = LINK_SHARE,
 ) -> dict[int, float]:
     """Per story, ``doc``'s k-th highest P(same event) with the story's members in the
     window (``link_count``; members left out of the shortlist count as 0).
@@ -214,34 +217,37 @@ def story_support(
         scored.setdefault(story, []).append(probability(doc, other))
     out: dict[int, float] = {}
     for story, ps in scored.items():
-        k = link_count(in_window[story])
+        k = link_count(in_window[story], link_share=link_share)
         ps.sort(reverse=True)
         out[story] = ps[k - 1] if len(ps) >= k else 0.0
     return out
 
 
-def link_count(members: int) -> int:
+def link_count(members: int, *, link_share: float = LINK_SHARE) -> int:
     """How many of a story's members (``members`` in the window) a new article must match.
 
     >>> [link_count(n) for n in (1, 2, 10, 11, 50, 500)]
     [1, 2, 2, 3, 10, 20]
     """
-    return min(members, max(LINK_MEMBERS, min(SHORTLIST // 2, math.ceil(LINK_SHARE * members))))
+    return min(members, max(LINK_MEMBERS, min(SHORTLIST // 2, math.ceil(link_share * members))))
 
 
 def choose(
-    support: dict[int, float], *, probability_threshold: float, merge_support: float = MERGE_SUPPORT
+    support: dict[int, float], *, probability_threshold: float, merge_support: float | None = None
 ) -> tuple[int | None, tuple[int, ...], float]:
     """(story to join or None for a new one, stories merged into it, best support).
 
     The article joins its story of highest support when that clears the threshold (ties:
-    the oldest). It merges stories only when its support for each reaches
-    ``merge_support``: merging on the join threshold chained the events of a topic into
-    stories of hundreds of articles (see the README, "Stories"). Merged stories go into the
-    oldest (lowest id), so a given order always gives the same stories.
+    the oldest). With ``merge_support``, it merges the stories for which its support
+    reaches that into the oldest (lowest id), so a given order always gives the same
+    stories. Off by default: on SaudiNewsNet, merging on the join threshold chained the
+    events of a topic into stories of hundreds of articles, and even at 0.95 merges cost
+    both purity and recall (see the README, "Stories").
 
-    >>> choose({3: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5)
+    >>> choose({3: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5, merge_support=0.95)
     (1, (3,), 0.97)
+    >>> choose({3: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5)
+    (3, (), 0.97)
     >>> choose({3: 0.9, 1: 0.6, 2: 0.9}, probability_threshold=0.5)
     (2, (), 0.9)
     >>> choose({2: 0.2}, probability_threshold=0.5)
@@ -250,7 +256,7 @@ def choose(
     best = max(support.values(), default=0.0)
     if best < probability_threshold:
         return None, (), best
-    bridged = sorted(s for s, p in support.items() if p >= merge_support)
+    bridged = sorted(s for s, p in support.items() if merge_support is not None and p >= merge_support)
     if len(bridged) >= 2:
         return bridged[0], tuple(bridged[1:]), best
     return min(s for s, p in support.items() if p == best), (), best

@@ -50,15 +50,24 @@ def test_close_articles_share_a_story_far_ones_do_not() -> None:
     assert second.support > 0.5 > third.support
 
 
-def test_a_bridging_article_merges_two_stories_into_the_oldest() -> None:
-    clusters = StoryClusters(scorer(), window_days=7.0)
+def test_a_bridging_article_merges_two_stories_into_the_oldest_when_asked() -> None:
+    clusters = StoryClusters(scorer(), window_days=7.0, merge_support=0.9)
     clusters.add(doc("left", 0))
     clusters.add(doc("right", 80))
     assert len(clusters.stories()) == 2
-    bridge = clusters.add(doc("bridge", 40))  # cos 40 deg = 0.77 to both
+    bridge = clusters.add(doc("bridge", 40))  # cos 40 deg = 0.77 to both: P 0.96
     assert bridge.story_id == 0 and bridge.merged == (1,)
     assert clusters.stories() == [("left", "right", "bridge")]
     assert clusters.story_of("right") == 0
+
+
+def test_by_default_a_bridging_article_joins_one_story() -> None:
+    clusters = StoryClusters(scorer(), window_days=7.0)
+    clusters.add(doc("left", 0))
+    clusters.add(doc("right", 80))
+    bridge = clusters.add(doc("bridge", 41))  # a little closer to right
+    assert bridge.story_id == 1 and bridge.merged == ()
+    assert clusters.stories() == [("left",), ("right", "bridge")]
 
 
 def test_support_is_the_second_best_match() -> None:
@@ -90,9 +99,10 @@ def test_a_larger_story_asks_a_fifth_of_its_members_to_agree() -> None:
     assert story_support(doc("new", 0), near, probability) == {0: 0.9}
 
 
-def test_only_near_certain_bridges_merge_stories() -> None:
-    assert choose({0: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5) == (0, (1,), 0.97)
-    assert choose({0: 0.8, 1: 0.9}, probability_threshold=0.5) == (1, (), 0.9)  # joins the best, no merge
+def test_choose_joins_the_best_story_and_merges_only_when_asked() -> None:
+    assert choose({0: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5, merge_support=0.95) == (0, (1,), 0.97)
+    assert choose({0: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5) == (0, (), 0.97)  # by default never
+    assert choose({0: 0.8, 1: 0.9}, probability_threshold=0.5, merge_support=0.95) == (1, (), 0.9)  # joins the best
     assert choose({0: 0.9, 1: 0.9}, probability_threshold=0.5) == (0, (), 0.9)  # ties: the oldest
     assert choose({0: 0.4}, probability_threshold=0.5) == (None, (), 0.4)
 

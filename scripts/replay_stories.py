@@ -1,0 +1,57 @@
+"""Replay the story rule over a database's stored articles, in memory, and print how well
+the stories hold together (``service.stories.quality``), for the service's rule and for
+variants of its two knobs, in one run:
+
+    STORYDIFF_DATABASE_URL=sqlite:///var/snn.db python scripts/replay_stories.py \
+        --limit 6470 --rules 0.2:none,0.2:0.95,0:none,0:0.5
+
+Each rule is ``link_share:merge_support`` (``StoryClusters``' knobs): 0 as link share
+is "two members agree"; "none" as merge support never merges (the service's default),
+0.5 merges on the join threshold. Nothing is
+written, but an article without a stored story doc is embedded and its doc stored: run it
+on a copy (``sqlite3 var/snn.db ".backup /tmp/snn-copy.db"``) beside a running ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service.config import get_settings  # noqa: E402
+from service.storage.store import Store  # noqa: E402
+from service.stories.cluster import LINK_SHARE  # noqa: E402
+from service.stories.quality import story_quality  # noqa: E402
+from service.story_desk import StoryDesk  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, help="the first N articles by publication time (default: all)")
+    parser.add_argument("--rules", default=f"{LINK_SHARE}:none", help="comma-separated link_share:merge_support (merge_support a number or none)")
+    parser.add_argument("--pairs", type=int, default=3000, help="random in-story pairs scored per rule")
+    args = parser.parse_args()
+    settings = get_settings()
+    store = Store.open(settings.database_url, create=False)
+    try:
+        desk = StoryDesk(settings, store)
+        for rule in args.rules.split(","):
+            link, merge_text = rule.split(":")
+            share, merge = float(link), None if merge_text == "none" else float(merge_text)
+            started = time.perf_counter()
+            clusters, _ = desk.cluster_all(limit=args.limit, link_share=share, merge_support=merge)
+            seconds = time.perf_counter() - started
+            docs = {str(i): d for i, d in desk.all_docs().items()}
+            quality = story_quality(clusters.stories(), docs, store.link_shares(), clusters.probability, pairs=args.pairs)
+            print(json.dumps({"link_share": share, "merge_support": merge, "cluster_seconds": round(seconds, 1), **asdict(quality)}), flush=True)
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
