@@ -24,7 +24,7 @@ from service.config import Settings
 from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
 from service.errors import TooLarge
 from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview, unstored_previews
-from service.reuse.align import CopiedSpan
+from service.reuse.align import CopiedSpan, align
 from service.reuse.detect import find_copies
 from service.reuse.flags import link_between
 from service.reuse.formulas import drop_set_phrases
@@ -177,7 +177,9 @@ class Runtime:
         first, second = self.article_of(a), self.article_of(b)
         try:
             sentence_spans(first), sentence_spans(second)  # refuse an over-long text before any work
-            return compare(first, second, encoder=self.desk.sentence_encoder, same_story=self.desk.similarity(first, second))
+            spans = align(first.clean_text, second.clean_text)  # once, for the copied share and the spans
+            same_story = self.desk.similarity(first, second, spans=spans)
+            return compare(first, second, encoder=self.desk.sentence_encoder, same_story=same_story, spans=spans)
         except TooLongToCompare as exc:
             raise TooLarge(str(exc), code="too_long_to_compare") from exc
 

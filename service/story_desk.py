@@ -26,7 +26,7 @@ from pathlib import Path
 from service.config import Settings
 from service.domain import Article, StoryDetail, StoryPage
 from service.errors import Unavailable
-from service.reuse.align import align
+from service.reuse.align import CopiedSpan, align
 from service.storage.store import Store
 from service.stories.cluster import MAX_NEAR, SHORTLIST, StoryClusters, choose, note_of, pair_probability, story_support
 from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many, pair_evidence
@@ -288,11 +288,13 @@ class StoryDesk:
 
     # -- pairs --------------------------------------------------------------------------
 
-    def similarity(self, a: Article, b: Article) -> SameStory:
-        """The same-story score of two articles (stored or not: ids <= 0 are unstored)."""
+    def similarity(self, a: Article, b: Article, *, spans: list[CopiedSpan] | None = None) -> SameStory:
+        """The same-story score of two articles (stored or not: ids <= 0 are unstored);
+        ``spans``, when the caller has aligned the two cleaned texts already."""
         doc_a = self.doc(a) if a.id > 0 else self.describe(a)
         doc_b = self.doc(b) if b.id > 0 else self.describe(b)
-        spans = align(a.clean_text, b.clean_text)
+        if spans is None:
+            spans = align(a.clean_text, b.clean_text)
         # The share of the shorter article that is copied: symmetric, 1.0 for a cut copy.
         covered = max(
             sum(s.a_end - s.a_start for s in spans) / max(len(a.clean_text), 1),

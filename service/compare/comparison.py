@@ -26,7 +26,7 @@ from service.compare.pairs import (
     word_diff,
 )
 from service.domain import Article, Span
-from service.reuse.align import align
+from service.reuse.align import CopiedSpan, align
 from service.stories.evidence import Encoder
 from service.stories.score import SameStory
 from service.text.quotes import Quote, extract_quotes, title_names
@@ -83,8 +83,11 @@ def sentence_spans(article: Article) -> list[Span]:
     return spans
 
 
-def compare(a: Article, b: Article, *, encoder: Encoder | None, same_story: SameStory) -> Comparison:
-    """Compare two articles (stored or not); see the module docstring."""
+def compare(
+    a: Article, b: Article, *, encoder: Encoder | None, same_story: SameStory, spans: list[CopiedSpan] | None = None
+) -> Comparison:
+    """Compare two articles (stored or not); see the module docstring. ``spans``: the
+    copied spans of the two cleaned texts, when the caller has aligned them already."""
     spans_a, spans_b = sentence_spans(a), sentence_spans(b)
     texts_a = [a.clean_text[s.start : s.end] for s in spans_a]
     texts_b = [b.clean_text[s.start : s.end] for s in spans_b]
@@ -109,7 +112,7 @@ def compare(a: Article, b: Article, *, encoder: Encoder | None, same_story: Same
         return article.clean.original_span(start, end)
 
     copied = []
-    for span in align(a.clean_text, b.clean_text):
+    for span in align(a.clean_text, b.clean_text) if spans is None else spans:
         a0, a1 = original(a, span.a_start, span.a_end)
         b0, b1 = original(b, span.b_start, span.b_end)
         copied.append({"a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1, "kind": span.kind})
