@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     story_window_days: float = Field(default=7.0, gt=0)  # an article joins stories seen this close in time
     story_probability: float = Field(default=0.5, gt=0, lt=1)  # P(same event) needed to join a story
     # Support needed in each of several stories for an article to merge them; None: never
-    # (on SaudiNewsNet every merge rule tried chained events: README, "Stories").
+    # (on SaudiNewsNet every merge rule tried made stories less pure: README, "Stories").
     story_merge_probability: float | None = Field(default=None, gt=0, le=1)
     # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
     recurring_min_count: int = Field(default=5, ge=2)

@@ -241,8 +241,8 @@ def choose(
     the oldest). With ``merge_support``, it merges the stories for which its support
     reaches that into the oldest (lowest id), so a given order always gives the same
     stories. Off by default: on SaudiNewsNet, merging on the join threshold chained the
-    events of a topic into stories of hundreds of articles, and even at 0.95 merges cost
-    both purity and recall (see the README, "Stories").
+    events of a topic into stories of thousands of articles, and even at 0.95 merges made
+    stories less pure (see the README, "Stories").
 
     >>> choose({3: 0.97, 1: 0.96, 2: 0.2}, probability_threshold=0.5, merge_support=0.95)
     (1, (3,), 0.97)
