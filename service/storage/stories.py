@@ -156,12 +156,6 @@ class StoryStore:
                 )
                 self._refresh(conn, story_id)
 
-    def clear(self) -> None:
-        """Forget every story (a batch recluster starts over); story docs stay."""
-        with self.engine.begin() as conn:
-            conn.execute(delete(story_members))
-            conn.execute(delete(stories))
-
     # -- listings ---------------------------------------------------------------------
 
     def list(
