@@ -24,9 +24,6 @@ from service.storage.tables import articles, copy_links, stories, story_docs, st
 
 MAX_PAGE = 500
 HEADLINE_CHARS = 160
-# An undated article is within any story's time window; past this many members the
-# newest are taken (bounds the work of clustering an undated article in a large store).
-MAX_NEAR_MEMBERS = 5_000
 
 
 def _to_summary(row: RowMapping) -> StorySummary:
@@ -89,7 +86,7 @@ class StoryStore:
 
     # -- membership -------------------------------------------------------------------
 
-    def members_near(self, published_at: datetime | None, *, window_days: float, limit: int = MAX_NEAR_MEMBERS) -> dict[int, int]:
+    def members_near(self, published_at: datetime | None, *, window_days: float, limit: int) -> dict[int, int]:
         """Story of each clustered article within ``window_days`` of ``published_at``
         (undated ones always): the newest ``limit``, dated ones first, as {article: story}."""
         # Ids only, as plain rows, and the undated in a second query: an OR of the two made

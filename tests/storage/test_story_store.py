@@ -107,9 +107,9 @@ def test_members_near_by_time_window(store: Store) -> None:
     undated = _add(store, "undated text")
     for i in ids + [undated]:
         store.stories.join(i, story_id=None, merged=(), support=0.0)
-    near = set(store.stories.members_near(_day(3), window_days=3))
+    near = set(store.stories.members_near(_day(3), window_days=3, limit=100))
     assert near == {ids[0], ids[1], undated}
-    assert set(store.stories.members_near(None, window_days=3)) == set(ids) | {undated}
+    assert set(store.stories.members_near(None, window_days=3, limit=100)) == set(ids) | {undated}
     newest = list(store.stories.members_near(_day(3), window_days=30, limit=2))
     assert newest == [ids[2], ids[1]]  # the newest dated members first, undated after
     assert list(store.stories.members_near(_day(3), window_days=3, limit=3)) == [ids[1], ids[0], undated]
