@@ -116,11 +116,11 @@ class StoryClusters:
     def support(self, doc: StoryDoc) -> dict[int, float]:
         """Support of ``doc`` for each candidate story (see ``story_support``)."""
         ids = self.window(doc.published_at)
-        story_of = {i: self._story_of[i] for i in ids}
+        in_window = Counter(self._story_of[i] for i in ids)
         if doc.lead is not None and len(ids) > SHORTLIST:
             ids = self._leads.closest(doc.lead, ids, size=SHORTLIST)
-        near = [(self._docs[i], story_of[i]) for i in ids]
-        return story_support(doc, near, self.probability, in_window=Counter(story_of.values()), link_share=self.link_share)
+        near = [(self._docs[i], self._story_of[i]) for i in ids]
+        return story_support(doc, near, self.probability, in_window=in_window, link_share=self.link_share)
 
     def window(self, published_at: datetime | None) -> list[str]:
         """Ids of the members within ``window_days`` of ``published_at``: the newest
