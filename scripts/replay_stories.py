@@ -40,14 +40,15 @@ def main() -> None:
     store = Store.open(settings.database_url, create=False)
     try:
         desk = StoryDesk(settings, store)
+        docs, shares = desk.all_docs(), store.link_shares()  # read once for every rule
+        by_id = {doc.id: doc for doc in docs.values()}
         for rule in args.rules.split(","):
             link, merge_text = rule.split(":")
             share, merge = float(link), None if merge_text == "none" else float(merge_text)
             started = time.perf_counter()
-            clusters, _ = desk.cluster_all(limit=args.limit, link_share=share, merge_support=merge)
+            clusters, _ = desk.cluster_all(limit=args.limit, docs=docs, shares=shares, link_share=share, merge_support=merge)
             seconds = time.perf_counter() - started
-            docs = {str(i): d for i, d in desk.all_docs().items()}
-            quality = story_quality(clusters.stories(), docs, store.link_shares(), clusters.probability, pairs=args.pairs)
+            quality = story_quality(clusters.stories(), by_id, shares, clusters.probability, pairs=args.pairs)
             print(json.dumps({"link_share": share, "merge_support": merge, "cluster_seconds": round(seconds, 1), **asdict(quality)}), flush=True)
     finally:
         store.close()

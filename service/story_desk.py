@@ -227,13 +227,21 @@ class StoryDesk:
             return len(support)
 
     def cluster_all(
-        self, *, limit: int | None = None, progress: Callable[[int], None] | None = None, **rule: float
+        self,
+        *,
+        limit: int | None = None,
+        progress: Callable[[int], None] | None = None,
+        docs: dict[int, StoryDoc] | None = None,
+        shares: dict[tuple[int, int], float] | None = None,
+        **rule: float | None,
     ) -> tuple[StoryClusters, dict[int, float]]:
         """Every stored article (the first ``limit`` by publication time) clustered in
         memory, and each one's support; ``rule`` overrides ``StoryClusters``' knobs
-        (``link_share``, ``merge_support``) for a replay. Nothing is written."""
-        docs = self.all_docs()
-        shares = self.store.link_shares()
+        (``link_share``, ``merge_support``) for a replay, which passes ``docs``
+        (``all_docs``) and ``shares`` (``Store.link_shares``) read once for all its rules.
+        Nothing is written."""
+        docs = self.all_docs() if docs is None else docs
+        shares = self.store.link_shares() if shares is None else shares
 
         def copied_share(a: StoryDoc, b: StoryDoc) -> float:
             i, j = int(a.id), int(b.id)
