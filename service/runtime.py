@@ -11,10 +11,12 @@ Example:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from dataclasses import dataclass, replace
+from itertools import islice
 from types import TracebackType
 from typing import TypeVar
 
@@ -36,6 +38,9 @@ from service.story_desk import StoryDesk
 from service.text.boilerplate import line_keys
 
 INGEST_BATCH = 64  # articles embedded together in bulk ingest
+# Stored articles kept in memory for copy detection: an ingest checks the same recent
+# candidates again and again, and reads each copy found twice (to align, then to link).
+RECENT_ARTICLES = 2_000
 T = TypeVar("T")
 
 
@@ -67,6 +72,8 @@ class Runtime:
         self.store = store
         self.index = index
         self.desk = StoryDesk(settings, store)
+        self._recent: OrderedDict[int, Article] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -135,6 +142,8 @@ class Runtime:
         self.index.remove(article_id, passages=len(self.store.passages_of(article_id)))
         self.store.delete(article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE))
         self.desk.forget(article_id)
+        with self._recent_lock:
+            self._recent.pop(article_id, None)
 
     def article_of(self, ref: ArticleInput | int) -> Article:
         """A stored article by id, or an unstored one prepared (id 0)."""
@@ -198,10 +207,25 @@ class Runtime:
     def _links_for(self, article: Article, signatures: list[PassageSignature]) -> list[CopyLink]:
         copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id)
         copies = drop_set_phrases(copies, article.clean_text)
-        return [link_between(article, self.store.get(c.other_id), c.spans) for c in copies]
+        return [link_between(article, self._stored(c.other_id), c.spans) for c in copies]
 
     def _clean_text(self, article_id: int) -> str:
-        return self.store.get(article_id).clean_text
+        return self._stored(article_id).clean_text
+
+    def _stored(self, article_id: int) -> Article:
+        """A stored article, through the RECENT_ARTICLES cache (stored articles never change;
+        ``delete`` drops its own from the cache)."""
+        with self._recent_lock:
+            article = self._recent.get(article_id)
+            if article is not None:
+                self._recent.move_to_end(article_id)
+                return article
+        article = self.store.get(article_id)
+        with self._recent_lock:
+            self._recent[article_id] = article
+            while len(self._recent) > RECENT_ARTICLES:
+                self._recent.popitem(last=False)
+        return article
 
     def reuse(self, article_id: int) -> list[LinkView]:
         """The stored copy links of an article (as the copier or as the source)."""

@@ -78,6 +78,20 @@ def test_delete_removes_links_and_passages(settings: Settings) -> None:
         assert ids["003"] not in {m["article"]["id"] for m in check["matches"]}
 
 
+def test_copy_detection_cache_forgets_a_deleted_article(settings: Settings) -> None:
+    from service.errors import NotFound
+    from service.runtime import Runtime
+
+    ids = _seeded(settings)
+    with Runtime.open(settings) as runtime:
+        # Cached: the same object again, equal to what the store holds.
+        first = runtime._stored(ids["003"])
+        assert runtime._stored(ids["003"]) is first and first == runtime.store.get(ids["003"])
+        runtime.delete(ids["003"])
+        with pytest.raises(NotFound):
+            runtime._stored(ids["003"])
+
+
 def test_index_is_rebuilt_from_the_database_at_start(settings: Settings) -> None:
     ids = _seeded(settings)
     with TestClient(create_app(settings)) as client:  # a new process would do the same
