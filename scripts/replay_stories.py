@@ -7,7 +7,11 @@ variants of its two knobs, in one run:
 
 Each rule is ``link_share:merge_support`` (``StoryClusters``' knobs): 0 as link share
 is "two members agree"; "none" as merge support never merges (the service's default),
-0.5 merges on the join threshold. Nothing is
+0.5 merges on the join threshold. ``--order ingest`` replays in the order the articles
+were stored (id order), as online clustering met them, instead of publication order;
+``--against-stored`` adds how far each replay agrees with the stories stored in the
+database (``service.stories.quality.agreement``): the online stories of an ingest, given
+``--order ingest``, should come out identical. Nothing is
 written, but an article without a stored story doc is embedded and its doc stored: run it
 on a copy (``sqlite3 var/snn.db ".backup /tmp/snn-copy.db"``) beside a running ingest.
 """
@@ -26,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from service.config import get_settings  # noqa: E402
 from service.storage.store import Store  # noqa: E402
 from service.stories.cluster import LINK_SHARE  # noqa: E402
-from service.stories.quality import story_quality  # noqa: E402
+from service.stories.quality import agreement, story_quality  # noqa: E402
 from service.story_desk import StoryDesk  # noqa: E402
 
 
@@ -35,6 +39,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="the first N articles by publication time (default: all)")
     parser.add_argument("--rules", default=f"{LINK_SHARE}:none", help="comma-separated link_share:merge_support (merge_support a number or none)")
     parser.add_argument("--pairs", type=int, default=3000, help="random in-story pairs scored per rule")
+    parser.add_argument("--order", choices=("publication", "ingest"), default="publication",
+                        help="publication time (recluster's order) or id order (the ingest's)")
+    parser.add_argument("--against-stored", action="store_true", help="also compare with the stored stories")
     args = parser.parse_args()
     settings = get_settings()
     store = Store.open(settings.database_url, create=False)
@@ -42,14 +49,20 @@ def main() -> None:
         desk = StoryDesk(settings, store)
         docs, shares = desk.all_docs(), store.link_shares()  # read once for every rule
         by_id = {doc.id: doc for doc in docs.values()}
+        stored = store.stories.groups() if args.against_stored else None
         for rule in args.rules.split(","):
             link, merge_text = rule.split(":")
             share, merge = float(link), None if merge_text == "none" else float(merge_text)
             started = time.perf_counter()
-            clusters, _ = desk.cluster_all(limit=args.limit, docs=docs, shares=shares, link_share=share, merge_support=merge)
+            clusters, _ = desk.cluster_all(
+                limit=args.limit, docs=docs, shares=shares, order=args.order, link_share=share, merge_support=merge
+            )
             seconds = time.perf_counter() - started
             quality = story_quality(clusters.stories(), by_id, shares, clusters.probability, pairs=args.pairs)
-            print(json.dumps({"link_share": share, "merge_support": merge, "cluster_seconds": round(seconds, 1), **asdict(quality)}), flush=True)
+            row = {"link_share": share, "merge_support": merge, "order": args.order, "cluster_seconds": round(seconds, 1), **asdict(quality)}
+            if stored is not None:
+                row["against_stored"] = asdict(agreement(clusters.stories(), stored))
+            print(json.dumps(row), flush=True)
     finally:
         store.close()
 

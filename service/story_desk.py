@@ -235,13 +235,18 @@ class StoryDesk:
         progress: Callable[[int], None] | None = None,
         docs: dict[int, StoryDoc] | None = None,
         shares: dict[tuple[int, int], float] | None = None,
+        order: str = "publication",
         **rule: float | None,
     ) -> tuple[StoryClusters, dict[int, float]]:
         """Every stored article (the first ``limit`` by publication time) clustered in
         memory, and each one's support; ``rule`` overrides ``StoryClusters``' knobs
         (``link_share``, ``merge_support``) for a replay, which passes ``docs``
         (``all_docs``) and ``shares`` (``Store.link_shares``) read once for all its rules.
-        Nothing is written."""
+        ``order`` "publication" (publication time, then id: ``recluster``'s canonical
+        order) or "ingest" (id order: the order an ingest stored them in, which online
+        clustering followed). Nothing is written."""
+        if order not in ("publication", "ingest"):
+            raise ValueError(f"order must be 'publication' or 'ingest', got {order!r}")
         docs = self.all_docs() if docs is None else docs
         shares = self.store.link_shares() if shares is None else shares
 
@@ -257,7 +262,8 @@ class StoryDesk:
             **{"merge_support": self.settings.story_merge_probability, **rule},  # type: ignore[arg-type]
         )
         support: dict[int, float] = {}
-        for count, article_id in enumerate(self.store.ids_by_publication()[:limit], 1):
+        ids = self.store.ids_by_publication() if order == "publication" else sorted(docs)
+        for count, article_id in enumerate(ids[:limit], 1):
             support[article_id] = clusters.add(docs[article_id]).support
             if progress is not None:
                 progress(count)

@@ -202,6 +202,15 @@ class StoryStore:
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
         return StoryPage(tuple(_to_summary(r) for r in rows), total=total, offset=offset, limit=limit)
 
+    def groups(self) -> list[list[int]]:
+        """Every story's member ids, stories by id, members by id."""
+        query = select(story_members.c.story_id, story_members.c.article_id).order_by(story_members.c.story_id, story_members.c.article_id)
+        out: dict[int, list[int]] = {}
+        with self.engine.connect() as conn:
+            for story_id, article_id in conn.execute(query):
+                out.setdefault(story_id, []).append(article_id)
+        return list(out.values())
+
     def sizes(self) -> dict[int, int]:
         """How many stories have each article count."""
         with self.engine.connect() as conn:

@@ -4,6 +4,8 @@ clustering rules by (``scripts/replay_stories.py``), beside a hand check.
 - Recall proxy, ``copy_pairs_together``: of the article pairs whose copy link covers at
   least half of one of them (``COPY_SHARE``), the share that sit in one story. A copy
   reports its source's event, so a rule that splits them splits events.
+- ``agreement``: how far two sets of stories over the same articles agree (the online
+  stories against a batch rebuild, say): identical stories and shared same-story pairs.
 - Purity proxy, ``pair_mean`` and ``pair_low``: random pairs of articles of one story
   (drawn in proportion to a story's pairs, so large stories weigh as they do for a reader),
   scored by the same-story model; their mean P(same event) and the share under 0.2. A
@@ -73,3 +75,36 @@ def story_quality(
         pair_mean=sum(scored) / len(scored) if scored else 0.0,
         pair_low=sum(p < LOW for p in scored) / len(scored) if scored else 0.0,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    stories: tuple[int, int]  # how many in each
+    identical: int  # stories with exactly the same members in both
+    pairs: tuple[int, int]  # same-story article pairs in each
+    shared_pairs: int  # pairs in one story in both
+
+
+def agreement(first: Sequence[Sequence[object]], second: Sequence[Sequence[object]]) -> Agreement:
+    """How far two groupings of the same articles agree (ids compared as strings)."""
+    a = {frozenset(map(str, story)) for story in first}
+    b = {frozenset(map(str, story)) for story in second}
+    story_of = {member: k for k, story in enumerate(b) for member in story}
+    shared = 0
+    for story in a:  # pairs of an ``a`` story that one ``b`` story also holds
+        counts: dict[int, int] = {}
+        for member in story:
+            k = story_of.get(member)
+            if k is not None:
+                counts[k] = counts.get(k, 0) + 1
+        shared += sum(n * (n - 1) // 2 for n in counts.values())
+    return Agreement(
+        stories=(len(a), len(b)),
+        identical=len(a & b),
+        pairs=(_pairs(a), _pairs(b)),
+        shared_pairs=shared,
+    )
+
+
+def _pairs(stories: set[frozenset[str]]) -> int:
+    return sum(len(s) * (len(s) - 1) // 2 for s in stories)

@@ -129,6 +129,7 @@ def test_replace_all_rebuilds_every_story_in_one_go(store: Store) -> None:
     assert (first.article_count, first.headline) == (1, "T3")
     assert (second.article_count, second.headline, second.first_seen) == (2, "T1", _day(1))
     assert {store.stories.story_of(i) for i in (a, b)} == {second.id} and store.stories.story_of(c) == first.id
+    assert store.stories.groups() == [[c], sorted([a, b])]  # by story id, members by id
 
     store.mark_all_done("story")
     store.mark_all_done("story")  # idempotent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.stories.evidence import StoryDoc
-from service.stories.quality import story_quality
+from service.stories.quality import agreement, story_quality
 from service.text.names import Names
 
 
@@ -29,3 +29,10 @@ def test_copy_pairs_together_and_in_story_pairs() -> None:
 def test_no_stories_with_pairs() -> None:
     quality = story_quality([("1",)], {"1": _doc("1")}, {}, lambda a, b: 1.0)
     assert (quality.pairs_scored, quality.pair_mean, quality.copy_pairs_together) == (0, 0.0, 0.0)
+
+
+def test_agreement_of_two_groupings() -> None:
+    same = agreement([(1, 2, 3), (4,)], [["4"], ["3", "2", "1"]])  # order and id type do not matter
+    assert (same.stories, same.identical, same.pairs, same.shared_pairs) == ((2, 2), 2, (3, 3), 3)
+    split = agreement([(1, 2, 3), (4,)], [(1, 2), (3, 4)])
+    assert (split.identical, split.pairs, split.shared_pairs) == (0, (3, 2), 1)  # only 1-2 kept together
