@@ -5,9 +5,11 @@ variants of its two knobs, in one run:
     STORYDIFF_DATABASE_URL=sqlite:///var/snn.db python scripts/replay_stories.py \
         --limit 6470 --rules 0.2:none,0.2:0.95,0:none,0:0.5
 
-Each rule is ``link_share:merge_support`` (``StoryClusters``' knobs): 0 as link share
-is "two members agree"; "none" as merge support never merges (the service's default),
-0.5 merges on the join threshold. ``--order ingest`` replays in the order the articles
+Each rule is ``link_share:merge_support[:max_age_days]`` (``StoryClusters``' knobs): 0 as
+link share is "two members agree"; "none" as merge support never merges (the service's
+default), 0.5 merges on the join threshold; a max age (days, experimental: replay only)
+keeps a story whose first article is older from taking new articles other than copies of
+its members. ``--order ingest`` replays in the order the articles
 were stored (id order), as online clustering met them, instead of publication order;
 ``--against-stored`` adds how far each replay agrees with the stories stored in the
 database (``service.stories.quality.agreement``): the online stories of an ingest, given
@@ -37,7 +39,7 @@ from service.story_desk import StoryDesk  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, help="the first N articles by publication time (default: all)")
-    parser.add_argument("--rules", default=f"{LINK_SHARE}:none", help="comma-separated link_share:merge_support (merge_support a number or none)")
+    parser.add_argument("--rules", default=f"{LINK_SHARE}:none", help="comma-separated link_share:merge_support[:max_age_days] (merge_support a number or none)")
     parser.add_argument("--pairs", type=int, default=3000, help="random in-story pairs scored per rule")
     parser.add_argument("--order", choices=("publication", "ingest"), default="publication",
                         help="publication time (recluster's order) or id order (the ingest's)")
@@ -51,15 +53,17 @@ def main() -> None:
         by_id = {doc.id: doc for doc in docs.values()}
         stored = store.stories.groups() if args.against_stored else None
         for rule in args.rules.split(","):
-            link, merge_text = rule.split(":")
+            link, merge_text, *age_text = rule.split(":")
             share, merge = float(link), None if merge_text == "none" else float(merge_text)
+            age = float(age_text[0]) if age_text else None
             started = time.perf_counter()
             clusters, _ = desk.cluster_all(
-                limit=args.limit, docs=docs, shares=shares, order=args.order, link_share=share, merge_support=merge
+                limit=args.limit, docs=docs, shares=shares, order=args.order, link_share=share, merge_support=merge,
+                max_age_days=age,
             )
             seconds = time.perf_counter() - started
             quality = story_quality(clusters.stories(), by_id, shares, clusters.probability, pairs=args.pairs)
-            row = {"link_share": share, "merge_support": merge, "order": args.order, "cluster_seconds": round(seconds, 1), **asdict(quality)}
+            row = {"link_share": share, "merge_support": merge, "max_age_days": age, "order": args.order, "cluster_seconds": round(seconds, 1), **asdict(quality)}
             if stored is not None:
                 row["against_stored"] = asdict(agreement(clusters.stories(), stored))
             print(json.dumps(row), flush=True)

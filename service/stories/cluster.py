@@ -41,6 +41,7 @@ SHORTLIST = 40  # members scored per new article (see ``shortlist``)
 LINK_MEMBERS = 2  # members of a story a new article must match at least (see ``story_support``)
 LINK_SHARE = 0.2  # ... and this share of its members in the window (at most SHORTLIST // 2)
 MAX_NEAR = 5_000  # window members considered per new article, the newest (bounds the work)
+AGE_EXEMPT_SHARE = 0.5  # a copy of at least this share may join a story of any age (``max_age_days``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class StoryClusters:
         max_near: int = MAX_NEAR,
         link_share: float = LINK_SHARE,
         merge_support: float | None = None,
+        max_age_days: float | None = None,
     ) -> None:
         if window_days <= 0:
             raise ValueError(f"window_days must be positive, got {window_days}")
@@ -85,6 +87,11 @@ class StoryClusters:
         self.max_near = max_near
         self.link_share = link_share
         self.merge_support = merge_support  # None: stories never merge (see ``choose``)
+        # Experimental, replay only (scripts/replay_stories.py; not in the online path yet):
+        # a story whose first article is older than this takes no new article but a copy
+        # of one of its members. None: stories take articles at any age.
+        self.max_age_days = max_age_days
+        self._first_seen: dict[int, float] = {}  # story -> earliest member's timestamp
         self._docs: dict[str, StoryDoc] = {}
         self._story_of: dict[str, int] = {}
         self._members: dict[int, list[str]] = {}
@@ -108,8 +115,10 @@ class StoryClusters:
             for member in self._members.pop(story):
                 self._story_of[member] = target
                 self._members[target].append(member)
+            self._note_first_seen(target, self._first_seen.pop(story, None))
         self._members[target].append(doc.id)
         self._story_of[doc.id] = target
+        self._note_first_seen(target, doc.published_at.timestamp() if doc.published_at is not None else None)
         self._remember(doc)
         return Assignment(doc.id, target, created, merged, best, note_of(doc))
 
@@ -120,7 +129,22 @@ class StoryClusters:
         if doc.lead is not None and len(ids) > SHORTLIST:
             ids = self._leads.closest(doc.lead, ids, size=SHORTLIST)
         near = [(self._docs[i], self._story_of[i]) for i in ids]
-        return story_support(doc, near, self.probability, in_window=in_window, link_share=self.link_share)
+        support = story_support(doc, near, self.probability, in_window=in_window, link_share=self.link_share)
+        if self.max_age_days is not None and doc.published_at is not None:
+            oldest = doc.published_at.timestamp() - self.max_age_days * 86400.0
+            for story in support:
+                if self._first_seen.get(story, oldest) < oldest and not self._copies_a_member(doc, story):
+                    support[story] = 0.0
+        return support
+
+    def _copies_a_member(self, doc: StoryDoc, story: int) -> bool:
+        if self.copied_share is None:
+            return False
+        return any(self.copied_share(doc, self._docs[m]) >= AGE_EXEMPT_SHARE for m in self._members[story])
+
+    def _note_first_seen(self, story: int, timestamp: float | None) -> None:
+        if timestamp is not None:
+            self._first_seen[story] = min(self._first_seen.get(story, timestamp), timestamp)
 
     def window(self, published_at: datetime | None) -> list[str]:
         """Ids of the members within ``window_days`` of ``published_at``: the newest

@@ -116,6 +116,28 @@ def test_the_time_window_keeps_old_stories_out() -> None:
     assert not undated.created  # no date: within any window
 
 
+def test_a_story_past_its_max_age_takes_only_copies_of_its_members() -> None:
+    daily = [doc(name, 0, days=day) for name, day in (("a", 0), ("b", 2), ("c", 4), ("d", 6))]
+    unbounded = StoryClusters(scorer(), window_days=7.0)
+    for d in daily + [doc("e", 0, days=9)]:
+        unbounded.add(d)
+    assert unbounded.stories() == [("a", "b", "c", "d", "e")]  # a chain of daily reports
+
+    capped = StoryClusters(scorer(), window_days=7.0, max_age_days=7.0)
+    for d in daily:
+        capped.add(d)
+    assert capped.add(doc("e", 0, days=9)).created  # the story began 9 days before e
+
+    copies = {frozenset(("f", "c")): 0.6}
+    exempt = StoryClusters(
+        scorer(), window_days=7.0, max_age_days=7.0, copied_share=lambda x, y: copies.get(frozenset((x.id, y.id)), 0.0)
+    )
+    for d in daily:
+        exempt.add(d)
+    assert exempt.add(doc("f", 0, days=9)).story_id == 0  # f copies c: it joins c's story
+    assert exempt.add(doc("g", 0, days=9)).story_id == 1  # g copies no member
+
+
 def test_same_order_same_stories_and_recluster_ignores_order() -> None:
     docs = [doc("a", 0), doc("b", 25), doc("c", 50), doc("d", 75), doc("e", 180)]
     first = StoryClusters(scorer())
