@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Support needed in each of several stories for an article to merge them; None: never
     # (on SaudiNewsNet every merge rule tried made stories less pure: README, "Stories").
     story_merge_probability: float | None = Field(default=None, gt=0, le=1)
+    # A story whose first article is older than this takes only copies of its members; None:
+    # no limit (README, "Stories": a running topic otherwise grows for weeks).
+    story_max_age_days: float | None = Field(default=None, gt=0)
     # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
     recurring_min_count: int = Field(default=5, ge=2)
     recurring_min_share: float = Field(default=0.2, gt=0, le=1)
@@ -56,7 +59,7 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix):]
         return value
 
-    @field_validator("redis_url", "embedding_model", "api_key", "story_score_path", mode="before")
+    @field_validator("redis_url", "embedding_model", "api_key", "story_score_path", "story_merge_probability", "story_max_age_days", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -21,6 +21,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from service.config import Settings
@@ -28,7 +29,17 @@ from service.domain import Article, StoryDetail, StoryPage
 from service.errors import Unavailable
 from service.reuse.align import CopiedSpan, align
 from service.storage.store import Store
-from service.stories.cluster import MAX_NEAR, SHORTLIST, StoryClusters, choose, note_of, pair_probability, story_support
+from service.stories.cluster import (
+    AGE_EXEMPT_SHARE,
+    MAX_NEAR,
+    SHORTLIST,
+    StoryClusters,
+    choose,
+    note_of,
+    pair_probability,
+    story_support,
+    without_old_stories,
+)
 from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many, pair_evidence
 from service.stories.leads import LeadTable
 from service.stories.score import SameStory, StoryScorer
@@ -195,12 +206,29 @@ class StoryDesk:
                 return pair_probability(self.scorer, a, b, copied_share=shares.get(int(b.id), 0.0))
 
             support = story_support(doc, near, probability, in_window=Counter(story_of.values()))
+            support = self._age_limited(support, article, story_of=story_of, shares=shares)
             target, merged, best = choose(
                 support, probability_threshold=self.settings.story_probability, merge_support=self.settings.story_merge_probability
             )
             story_id = self.store.stories.join(article.id, story_id=target, merged=merged, support=best)
             self.store.mark_done(article.id, "story")
             return story_id, note_of(doc)
+
+    def _age_limited(
+        self, support: dict[int, float], article: Article, *, story_of: dict[int, int], shares: dict[int, float]
+    ) -> dict[int, float]:
+        """``without_old_stories`` for the online path (``StoryClusters.support`` for the batch one)."""
+        max_age = self.settings.story_max_age_days
+        if max_age is None or article.published_at is None:
+            return support
+        oldest = article.published_at - timedelta(days=max_age)
+        old = {s for s, first in self.store.stories.first_seen(support).items() if first < oldest}
+        copied = {
+            story_of[other] if other in story_of else self.store.stories.story_of(other)
+            for other, share in shares.items()
+            if share >= AGE_EXEMPT_SHARE
+        }
+        return without_old_stories(support, old=old, copied=copied & old)
 
     def _shortlist(self, doc: StoryDoc, ids: list[int]) -> list[int]:
         """The window members worth scoring (``cluster.shortlist``'s rule, on the lead table)."""
@@ -259,7 +287,7 @@ class StoryDesk:
             window_days=self.settings.story_window_days,
             probability_threshold=self.settings.story_probability,
             copied_share=copied_share,
-            **{"merge_support": self.settings.story_merge_probability, **rule},  # type: ignore[arg-type]
+            **{"merge_support": self.settings.story_merge_probability, "max_age_days": self.settings.story_max_age_days, **rule},  # type: ignore[arg-type]
         )
         support: dict[int, float] = {}
         ids = self.store.ids_by_publication() if order == "publication" else sorted(docs)

@@ -202,6 +202,15 @@ class StoryStore:
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
         return StoryPage(tuple(_to_summary(r) for r in rows), total=total, offset=offset, limit=limit)
 
+    def first_seen(self, story_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each story's earliest dated article was published (undated stories left out)."""
+        ids = list(story_ids)
+        if not ids:
+            return {}
+        query = select(stories.c.id, stories.c.first_seen).where(stories.c.id.in_(ids), stories.c.first_seen.is_not(None))
+        with self.engine.connect() as conn:
+            return {story_id: utc(first) for story_id, first in conn.execute(query)}
+
     def groups(self) -> list[list[int]]:
         """Every story's member ids, stories by id, members by id."""
         query = select(story_members.c.story_id, story_members.c.article_id).order_by(story_members.c.story_id, story_members.c.article_id)

@@ -87,9 +87,8 @@ class StoryClusters:
         self.max_near = max_near
         self.link_share = link_share
         self.merge_support = merge_support  # None: stories never merge (see ``choose``)
-        # Experimental, replay only (scripts/replay_stories.py; not in the online path yet):
-        # a story whose first article is older than this takes no new article but a copy
-        # of one of its members. None: stories take articles at any age.
+        # A story whose first article is older than this takes no new article but a copy
+        # of one of its members (``without_old_stories``). None: stories take articles at any age.
         self.max_age_days = max_age_days
         self._first_seen: dict[int, float] = {}  # story -> earliest member's timestamp
         self._docs: dict[str, StoryDoc] = {}
@@ -130,12 +129,10 @@ class StoryClusters:
             ids = self._leads.closest(doc.lead, ids, size=SHORTLIST)
         near = [(self._docs[i], self._story_of[i]) for i in ids]
         support = story_support(doc, near, self.probability, in_window=in_window, link_share=self.link_share)
-        if self.max_age_days is not None and doc.published_at is not None:
-            oldest = doc.published_at.timestamp() - self.max_age_days * 86400.0
-            for story in support:
-                if self._first_seen.get(story, oldest) < oldest and not self._copies_a_member(doc, story):
-                    support[story] = 0.0
-        return support
+        if self.max_age_days is None or doc.published_at is None:
+            return support
+        old = {s for s in support if self._first_seen.get(s, math.inf) < doc.published_at.timestamp() - self.max_age_days * 86400.0}
+        return without_old_stories(support, old=old, copied={s for s in old if self._copies_a_member(doc, s)})
 
     def _copies_a_member(self, doc: StoryDoc, story: int) -> bool:
         if self.copied_share is None:
@@ -245,6 +242,18 @@ def story_support(
         ps.sort(reverse=True)
         out[story] = ps[k - 1] if len(ps) >= k else 0.0
     return out
+
+
+def without_old_stories(support: dict[int, float], *, old: set[int], copied: set[int]) -> dict[int, float]:
+    """``support`` with the ``old`` stories (first article older than the max age) at 0,
+    except those with a member the article copies (``copied``): a daily report of a
+    market matches the week's other reports, and each one kept the story alive, so a
+    topic grew into one story over weeks; a copy still reports its source's event.
+
+    >>> without_old_stories({1: 0.9, 2: 0.8, 3: 0.7}, old={1, 2}, copied={2})
+    {1: 0.0, 2: 0.8, 3: 0.7}
+    """
+    return {s: 0.0 if s in old and s not in copied else p for s, p in support.items()}
 
 
 def link_count(members: int, *, link_share: float = LINK_SHARE) -> int:

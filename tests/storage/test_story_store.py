@@ -130,6 +130,8 @@ def test_replace_all_rebuilds_every_story_in_one_go(store: Store) -> None:
     assert (second.article_count, second.headline, second.first_seen) == (2, "T1", _day(1))
     assert {store.stories.story_of(i) for i in (a, b)} == {second.id} and store.stories.story_of(c) == first.id
     assert store.stories.groups() == [[c], sorted([a, b])]  # by story id, members by id
+    assert store.stories.first_seen([first.id, second.id, 999]) == {first.id: _day(3), second.id: _day(1)}
+    assert store.stories.first_seen([]) == {}
 
     store.mark_all_done("story")
     store.mark_all_done("story")  # idempotent
