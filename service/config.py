@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     # (on SaudiNewsNet every merge rule tried made stories less pure: README, "Stories").
     story_merge_probability: float | None = Field(default=None, gt=0, le=1)
     # A story whose first article is older than this takes only copies of its members; None:
-    # no limit (README, "Stories": a running topic otherwise grows for weeks).
-    story_max_age_days: float | None = Field(default=None, gt=0)
+    # no limit (README, "Stories": without it a running topic grows for weeks).
+    story_max_age_days: float | None = Field(default=7.0, gt=0)
     # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
     recurring_min_count: int = Field(default=5, ge=2)
     recurring_min_share: float = Field(default=0.2, gt=0, le=1)
