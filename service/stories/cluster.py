@@ -6,7 +6,10 @@ Online rule, for a new article:
 2. its support for a story is its k-th highest P(same event) with the story's members in
    the window: k is 1 for a one-article story, else 2, or a fifth of the story's members
    in the window when more (see ``story_support``);
-3. it joins the story of highest support if that is at least ``probability_threshold``,
+3. a story whose first article is more than ``max_age_days`` older gets support 0 unless
+   the article copies one of its members (``without_old_stories``): a running topic
+   (a market's daily report) otherwise stays one story for weeks;
+4. it joins the story of highest support if that is at least ``probability_threshold``,
    else starts a new story. Stories merge (into the oldest) only when asked to: when the
    article's support for each reaches ``merge_support`` (see ``choose``).
 Ties break by story id, so a given ingestion order always gives the same stories.
