@@ -54,9 +54,7 @@ class SentenceTransformerEncoder:
     a model without such prompts embeds the text as it is.
     """
 
-    def __init__(
-        self, model: SentenceTransformer, *, model_id: str, batch_size: int = 32, precision: str = "fp32"
-    ) -> None:
+    def __init__(self, model: SentenceTransformer, *, model_id: str, batch_size: int = 32) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.model = model
@@ -72,7 +70,6 @@ class SentenceTransformerEncoder:
             raise ValueError(f"{model_id}: max_seq_length {max_len} leaves no room for text")
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         self.prompts = dict(getattr(model, "prompts", None) or {})
-        self.precision = precision  # what the model computes in (see PRECISIONS)
 
     def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray:
         """Vectors for ``texts`` (float32 [len(texts), dim], L2-normalised)."""
@@ -158,7 +155,7 @@ def load_encoder(
         model.to(torch.bfloat16)
     model_id = _model_id(name_or_path, resolved)
     suffix = "+int8" if chosen == "int8" else ""
-    return SentenceTransformerEncoder(model, model_id=model_id + suffix, batch_size=batch_size, precision=chosen)
+    return SentenceTransformerEncoder(model, model_id=model_id + suffix, batch_size=batch_size)
 
 
 def resolve_precision(precision: str) -> str:
