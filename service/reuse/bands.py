@@ -51,6 +51,7 @@ class BandTable:
         self._order = np.zeros((bands, 0), dtype=np.int64)  # per band: rows by key
         self._sorted = np.zeros((bands, 0), dtype=np.uint64)
         self._pending: list[tuple[int, np.ndarray]] = []  # (article id, keys) not sorted yet
+        self._pending_by_key: list[dict[int, list[tuple[int, int]]]] = [{} for _ in range(bands)]  # per band
         self._pending_rows = 0
         self._dead: set[int] = set()  # removed articles still in the sorted part
         self._live: dict[int, int] = {}  # article id -> passages
@@ -64,7 +65,9 @@ class BandTable:
     def add(self, article_id: int, values: np.ndarray, *, merge: bool = True) -> None:
         """Index an article's passages (rows of ``values``), replacing any it had."""
         self.remove(article_id)
-        self._pending.append((article_id, band_keys(values, self.bands, self.rows)))
+        keys = band_keys(values, self.bands, self.rows)
+        self._pending.append((article_id, keys))
+        self._note_pending(article_id, keys)
         self._pending_rows += len(values)
         self._live[article_id] = len(values)
         if merge and self._pending_rows > self.buffer_rows:
@@ -77,7 +80,16 @@ class BandTable:
         self._pending = [(a, k) for a, k in self._pending if a != article_id]
         if len(self._pending) == before:
             self._dead.add(article_id)
+        else:
+            self._pending_by_key = [{} for _ in range(self.bands)]
+            for article, keys in self._pending:
+                self._note_pending(article, keys)
         self._pending_rows = sum(len(k) for _, k in self._pending)
+
+    def _note_pending(self, article_id: int, keys: np.ndarray) -> None:
+        for band, table in enumerate(self._pending_by_key):
+            for seq, key in enumerate(keys[:, band].tolist()):
+                table.setdefault(key, []).append((article_id, seq))
 
     def merge(self) -> None:
         """Sort every live row (the buffer included) into the band arrays."""
@@ -89,20 +101,46 @@ class BandTable:
         self._order = np.argsort(self._keys, axis=0, kind="stable").T.copy()
         self._sorted = np.take_along_axis(self._keys.T, self._order, axis=1)
         self._pending, self._pending_rows, self._dead = [], 0, set()
+        self._pending_by_key = [{} for _ in range(self.bands)]
 
     def query(self, values: np.ndarray) -> list[list[tuple[int, int]]]:
         """Per query row: the (article id, sequence number) of every passage sharing a band."""
         keys = band_keys(values, self.bands, self.rows)
-        found: list[set[tuple[int, int]]] = [set() for _ in range(len(keys))]
-        for band in range(self.bands):
+        query_rows, articles, seqs = [], [], []
+        for band in range(self.bands):  # every (query row, stored row) pair of equal keys, as arrays
             lo = np.searchsorted(self._sorted[band], keys[:, band], side="left")
-            hi = np.searchsorted(self._sorted[band], keys[:, band], side="right")
-            for q in np.flatnonzero(hi > lo):
-                for row in self._order[band, lo[q] : hi[q]]:
-                    article = int(self._article[row])
-                    if article not in self._dead:
-                        found[q].add((article, int(self._seq[row])))
-        for article, pending in self._pending:
-            for q, seq in zip(*np.nonzero((keys[:, None, :] == pending[None, :, :]).any(axis=2))):
-                found[int(q)].add((article, int(seq)))
-        return [sorted(f) for f in found]
+            counts = np.searchsorted(self._sorted[band], keys[:, band], side="right") - lo
+            total = int(counts.sum())
+            if total:
+                run_start = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                stored = self._order[band, run_start + np.arange(total)]
+                query_rows.append(np.repeat(np.arange(len(keys)), counts))
+                articles.append(self._article[stored])
+                seqs.append(self._seq[stored].astype(np.int64))
+        if self._dead and articles:
+            dead = np.fromiter(self._dead, dtype=np.int64, count=len(self._dead))
+            live = [~np.isin(a, dead) for a in articles]
+            query_rows, articles, seqs = ([x[k] for x, k in zip(xs, live)] for xs in (query_rows, articles, seqs))
+        recent = [  # the unsorted buffer, through its per-band dicts
+            (q, article, seq)
+            for band, table in enumerate(self._pending_by_key)
+            if table
+            for q, key in enumerate(keys[:, band].tolist())
+            for article, seq in table.get(key, ())
+        ]
+        if recent:
+            q, article, seq = (np.asarray(column, dtype=np.int64) for column in zip(*recent))
+            query_rows.append(q)
+            articles.append(article)
+            seqs.append(seq)
+        found: list[list[tuple[int, int]]] = [[] for _ in range(len(keys))]
+        if not articles:
+            return found
+        q, a, seq = np.concatenate(query_rows), np.concatenate(articles), np.concatenate(seqs)
+        order = np.lexsort((seq, a, q))  # by query row, then (article, seq): each row's list sorted
+        q, a, seq = q[order], a[order], seq[order]
+        first = np.ones(len(q), dtype=bool)  # drop repeats (a pair found in several bands)
+        first[1:] = (q[1:] != q[:-1]) | (a[1:] != a[:-1]) | (seq[1:] != seq[:-1])
+        q, pairs = q[first], list(zip(a[first].tolist(), seq[first].tolist()))
+        bounds = np.searchsorted(q, np.arange(len(keys) + 1))
+        return [pairs[bounds[i] : bounds[i + 1]] for i in range(len(keys))]

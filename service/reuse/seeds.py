@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
 from service.reuse.tokens import Tokens
 
@@ -101,7 +100,8 @@ def sentences(a: Tokens, b: Tokens) -> list[Seed]:
 
 
 @lru_cache(maxsize=4096)
-def _windows(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...]]:
+def _windows(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...], frozenset[str]]:
+    """Spans and content-word bags of the text's windows, and the union of the bags."""
     content = [i for i, c in enumerate(t.content) if c]
     spans, bags = [], []
     for k in range(0, max(len(content) - WINDOW_WORDS, 0) + 1, WINDOW_STRIDE):
@@ -110,36 +110,33 @@ def _windows(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[st
             break
         spans.append((chunk[0], chunk[-1] + 1))
         bags.append(frozenset(t.words[i] for i in chunk))
-    return tuple(spans), tuple(bags)
+    return tuple(spans), tuple(bags), frozenset().union(*bags)
 
 
 def windows(a: Tokens, b: Tokens) -> list[Seed]:
     """Window pairs whose content-word bags overlap strongly (Dice), all pairs at once."""
-    a_spans, a_bags = _windows(a)
-    b_spans, b_bags = _windows(b)
-    if not a_bags or not b_bags:
+    a_spans, a_bags, a_words = _windows(a)
+    b_spans, b_bags, b_words = _windows(b)
+    # Only words both texts have can be shared: two small dense matrices over those, not
+    # sparse ones over every word (building sparse matrices cost more than the product).
+    vocabulary = {w: i for i, w in enumerate(a_words & b_words)}
+    if not vocabulary:
         return []
-    vocabulary: dict[str, int] = {}
 
-    def matrix(bags: tuple[frozenset[str], ...]) -> sparse.csr_matrix:
-        rows, cols = [], []
+    def matrix(bags: tuple[frozenset[str], ...]) -> np.ndarray:
+        m = np.zeros((len(bags), len(vocabulary)), dtype=np.float32)
         for r, bag in enumerate(bags):
-            for w in bag:
-                rows.append(r)
-                cols.append(vocabulary.setdefault(w, len(vocabulary)))
-        return rows, cols
+            m[r, [vocabulary[w] for w in bag if w in vocabulary]] = 1.0
+        return m
 
-    a_rows, a_cols = matrix(a_bags)
-    b_rows, b_cols = matrix(b_bags)
-    width = len(vocabulary)
-    a_m = sparse.csr_matrix((np.ones(len(a_rows), dtype=np.float32), (a_rows, a_cols)), shape=(len(a_bags), width))
-    b_m = sparse.csr_matrix((np.ones(len(b_rows), dtype=np.float32), (b_rows, b_cols)), shape=(len(b_bags), width))
-    shared = (a_m @ b_m.T).tocoo()
-    a_sizes = np.asarray(a_m.sum(axis=1)).ravel()
-    b_sizes = np.asarray(b_m.sum(axis=1)).ravel()
-    dice = 2 * shared.data / (a_sizes[shared.row] + b_sizes[shared.col])
+    shared = matrix(a_bags) @ matrix(b_bags).T
+    a_sizes = np.array([len(bag) for bag in a_bags], dtype=np.float32)
+    b_sizes = np.array([len(bag) for bag in b_bags], dtype=np.float32)
+    rows, cols = np.nonzero(shared)
+    counts = shared[rows, cols]
+    dice = 2 * counts / (a_sizes[rows] + b_sizes[cols])
     seeds = []
-    for r, c, d, n in zip(shared.row, shared.col, dice, shared.data):
+    for r, c, d, n in zip(rows, cols, dice, counts):
         if d >= WINDOW_DICE:
             (i0, i1), (j0, j1) = a_spans[r], b_spans[c]
             seeds.append(Seed(i0, i1, j0, j1, int(n), windows=1))

@@ -42,9 +42,13 @@ def is_content(word: str) -> bool:
     return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Tokens:
-    """Normalised words of a text, their original spans, content flags and sentence numbers."""
+    """Normalised words of a text, their original spans, content flags and sentence numbers.
+
+    Compared and hashed by identity: caches keyed by a Tokens (``bags``, ``seeds``) would
+    otherwise hash every word and offset of the text on each lookup.
+    """
 
     words: tuple[str, ...]
     starts: tuple[int, ...]
