@@ -117,7 +117,8 @@ class Runtime:
     ) -> Iterator[T]:
         """The items in order, each batch embedded (``prepare_batch``) before it is yielded;
         the next batch is embedded in a background thread while the caller ingests this one
-        (torch leaves the GIL, so embedding and storing overlap on two cores)."""
+        (torch leaves the GIL, so embedding and storing overlap on two cores). Meanwhile
+        the story desk keeps its windows in memory (``StoryDesk.members_in_memory``)."""
         iterator = iter(items)
 
         def prepare(chunk: list[T]) -> list[T]:
@@ -125,7 +126,7 @@ class Runtime:
                 self.prepare_batch([a for a in map(article_of, chunk) if a is not None])
             return chunk
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead") as pool:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-ahead") as pool, self.desk.members_in_memory():
             ahead = pool.submit(prepare, list(islice(iterator, batch)))
             while chunk := ahead.result():
                 ahead = pool.submit(prepare, list(islice(iterator, batch)))

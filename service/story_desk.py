@@ -5,8 +5,9 @@
 ``service.stories.cluster`` (pure); this module feeds it from the database:
 1. the new article's StoryDoc is computed once and stored (vectors with the model id);
 2. the candidates are the clustered articles within the time window (from the DB, so
-   several service processes share one clustering); their StoryDocs come from an
-   in-process cache, else from the DB (never re-embedded);
+   several service processes share one clustering; during a bulk ingest from memory,
+   ``members_in_memory``); their StoryDocs come from an in-process cache, else from the
+   DB (never re-embedded);
 3. copied shares come from the article's stored copy links;
 4. the join/merge is one DB transaction. A process-wide lock keeps two threads of one
    process from deciding at once (two processes can still race; ``recluster`` repairs).
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +44,7 @@ from service.stories.cluster import (
 )
 from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many, pair_evidence
 from service.stories.leads import LeadTable
+from service.stories.members import MemberWindow
 from service.stories.score import SameStory, StoryScorer
 from service.stories.stored import from_stored, to_stored
 
@@ -89,6 +92,7 @@ class StoryDesk:
         self._docs: OrderedDict[int, StoryDoc] = OrderedDict()
         self._leads = LeadTable()  # every remembered doc's lead, for the shortlist
         self._lock = threading.RLock()
+        self._members: MemberWindow | None = None  # set during a bulk ingest (``members_in_memory``)
 
     @property
     def encoder(self) -> Encoder | None:
@@ -187,6 +191,27 @@ class StoryDesk:
         with self._lock:
             self._docs.pop(article_id, None)
             self._leads.forget(article_id)
+            if self._members is not None:
+                self._members.forget(article_id)
+
+    @contextmanager
+    def members_in_memory(self) -> Iterator[None]:
+        """Story windows from memory instead of the database while this lasts (a bulk
+        ingest): the stories are the same, without a window query per article; what
+        another process stores meanwhile is not seen (see ``service.stories.members``)."""
+        with self._lock:
+            self._members = MemberWindow(self.store.stories.members())
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._members = None
+
+    def _members_near(self, article: Article) -> dict[int, int]:
+        window = {"window_days": self.settings.story_window_days, "limit": MAX_NEAR}
+        if self._members is not None:
+            return self._members.near(article.published_at, **window)
+        return self.store.stories.members_near(article.published_at, **window)
 
     # -- stories ------------------------------------------------------------------------
 
@@ -195,7 +220,7 @@ class StoryDesk:
         Returns the story id and a note when the story was decided without embeddings."""
         with self._lock:
             doc = self.doc(article)
-            story_of = self.store.stories.members_near(article.published_at, window_days=self.settings.story_window_days, limit=MAX_NEAR)
+            story_of = self._members_near(article)
             story_of.pop(article.id, None)
             chosen = self._shortlist(doc, list(story_of))
             docs = self._docs_of(chosen)
@@ -212,6 +237,9 @@ class StoryDesk:
             )
             story_id = self.store.stories.join(article.id, story_id=target, merged=merged, support=best)
             self.store.mark_done(article.id, "story")
+            if self._members is not None:
+                self._members.merge(merged, into=story_id)
+                self._members.put(article.id, story_id, article.published_at)
             return story_id, note_of(doc)
 
     def _age_limited(

@@ -106,6 +106,12 @@ class StoryStore:
                 near.update(conn.execute(rest).cursor.fetchall())
         return near
 
+    def members(self) -> list[tuple[int, int, datetime | None]]:
+        """Every clustered article as (article id, story id, UTC publication time)."""
+        query = select(story_members.c.article_id, story_members.c.story_id, story_members.c.published_at)
+        with self.engine.connect() as conn:
+            return [(article_id, story_id, utc(published)) for article_id, story_id, published in conn.execute(query)]
+
     def story_of(self, article_id: int) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(select(story_members.c.story_id).where(story_members.c.article_id == article_id)).scalar()

@@ -115,6 +115,37 @@ def test_members_near_by_time_window(store: Store) -> None:
     assert list(store.stories.members_near(_day(3), window_days=3, limit=3)) == [ids[1], ids[0], undated]
 
 
+def test_member_window_in_memory_answers_as_the_database(store: Store) -> None:
+    """``MemberWindow`` (bulk ingest) gives ``members_near``'s members, order and bounds
+    included: equal times, window edges, undated articles, limits, merges, deletions."""
+    from datetime import timedelta
+
+    from service.stories.members import MemberWindow
+
+    times = [_day(1), _day(3), _day(3), _day(3) + timedelta(microseconds=1), _day(6), None, _day(9), None, _day(12)]
+    ids = [_add(store, f"member {n}", published_at=t) for n, t in enumerate(times)]
+    window = MemberWindow()
+    for n, i in enumerate(ids):
+        story = store.stories.join(i, story_id=None if n % 3 == 0 else store.stories.story_of(ids[n - 1]), merged=(), support=0.5)
+        window.put(i, story, times[n])
+    target, other = store.stories.story_of(ids[0]), store.stories.story_of(ids[4])
+    assert target is not None and other is not None and target != other
+    store.stories.join(ids[-1], story_id=target, merged=(other,), support=0.9)
+    window.merge((other,), into=target)
+    window.put(ids[-1], target, times[-1])
+    with store.engine.begin() as conn:
+        store.stories.leave(conn, ids[2])
+    window.forget(ids[2])
+
+    assert MemberWindow(store.stories.members()).near(None, window_days=1, limit=99) == window.near(None, window_days=1, limit=99)
+    probes = [None, _day(3), _day(6) - timedelta(days=3), _day(6), _day(2) + timedelta(hours=12), _day(20)]
+    for published_at in probes:
+        for days in (0.5, 3, 30):
+            for limit in (1, 2, 4, 100):
+                expected = store.stories.members_near(published_at, window_days=days, limit=limit)
+                assert list(window.near(published_at, window_days=days, limit=limit).items()) == list(expected.items())
+
+
 def test_replace_all_rebuilds_every_story_in_one_go(store: Store) -> None:
     a, b, c = (_add(store, f"text {d}", title=f"T{d}", outlet=f"O{d}", published_at=_day(d)) for d in (1, 2, 3))
     old = store.stories.join(a, story_id=None, merged=(), support=0.0)
