@@ -20,6 +20,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
+import service
 from service.config import Settings
 from service.runtime import Runtime
 from service.sources import read_article_files
@@ -44,6 +45,7 @@ def main() -> None:
             links = runtime.store.link_shares()
             stories = runtime.stories(limit=1).total
     print(json.dumps({
+        "code": str(Path(service.__file__).parent.parent),
         "articles": args.limit,
         "stored": stored,
         "wall_s": round(wall, 1),
