@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from service.domain import Article, CopyLink, LinkSpan
 from service.reuse.align import CopiedSpan
@@ -45,25 +46,38 @@ DEFAULT_CREDITS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _pattern(alias: str) -> re.Pattern[str]:
+@lru_cache(maxsize=1024)
+def _pattern(alias: str) -> tuple[str, re.Pattern[str]]:
+    """The normalised alias, and the pattern of it as a whole word."""
     key = normalize(alias).text
     # Whole words only: "ap" must not match inside "japan"; Arabic clitics (و، ف، ب، ل، ال) may lead.
-    return re.compile(rf"(?<![^\W\d_])(?:[وفبل]|ال|لل)?{re.escape(key)}(?![^\W\d_])")
+    return key, re.compile(rf"(?<![^\W\d_])(?:[وفبل]|ال|لل)?{re.escape(key)}(?![^\W\d_])")
+
+
+@lru_cache(maxsize=64)
+def _normalised(text: str) -> str:
+    return normalize(text).text  # an article copied from several sources is asked once per link
+
+
+def _mentions(normalised: str, name: str) -> bool:
+    key, pattern = _pattern(name)
+    # The plain substring test first: a search with a look-behind scans the whole text.
+    return key in normalised and pattern.search(normalised) is not None
 
 
 def credit_of(
     text: str, *, source_outlet: str | None, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS
 ) -> str | None:
     """The credit ``text`` gives (the source outlet's name, else an agency's), or None."""
-    normalised = normalize(text).text
+    normalised = _normalised(text)
     if source_outlet:
         names = [source_outlet, *re.findall(r"\(([^)]+)\)", source_outlet), re.sub(r"\s*\([^)]*\)", "", source_outlet)]
         for name in names:
-            if len(name.strip()) >= 2 and _pattern(name.strip()).search(normalised):
+            if len(name.strip()) >= 2 and _mentions(normalised, name.strip()):
                 return name.strip()
     for aliases in credits.values():
         for alias in aliases:
-            if _pattern(alias).search(normalised):
+            if _mentions(normalised, alias):
                 return alias
     return None
 
