@@ -125,7 +125,30 @@ def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, tuple[int, 
 
 
 def normalize(text: str) -> NormalizedText:
-    """Normalise ``text`` for matching, keeping a map back to ``text``'s offsets."""
+    """Normalise ``text`` for matching, keeping a map back to ``text``'s offsets.
+
+    Remembered (the result is immutable): ingesting an article normalises each of its
+    lines twice (outlet chrome, cleaning) and its cleaned text three times (hash,
+    passages, alignment). Lines and whole texts are kept apart, so the few large
+    entries never push out the many small ones.
+    """
+    return _normalize_line(text) if len(text) <= SHORT_TEXT else _normalize_text(text)
+
+
+SHORT_TEXT = 300  # characters: a line, a title, a name
+
+
+@lru_cache(maxsize=8192)
+def _normalize_line(text: str) -> NormalizedText:
+    return _normalize(text)
+
+
+@lru_cache(maxsize=64)
+def _normalize_text(text: str) -> NormalizedText:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> NormalizedText:
     if len(text) > 64:
         fast = _normalize_vectorised(text)
         if fast is not None:
