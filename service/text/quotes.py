@@ -15,7 +15,7 @@ previous speaker. English: "X said" / "said X". ``speaker`` is the name as writt
 last word), ``speaker_key`` its folded form for matching across articles.
 
 Example:
-    >>> [(q.kind, q.speaker) for q in extract_quotes("قال الرئيس الروسي فلاديمير بوتين إن العلاقات تتحسن. وأضاف: «نحن مستعدون».")]
+    >>> [(q.kind, q.speaker) for q in extract_quotes("قال الرئيس الروسي فلاديمير بوتين إن العلاقات تتحسن بين البلدين في مجالات كثيرة. وأضاف: «نحن مستعدون للعمل مع الجميع».")]
     [('reported', 'بوتين'), ('direct', 'بوتين')]
 """
 
