@@ -20,6 +20,8 @@ Example:
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 _PRIME = np.uint64(0x100000001B3)
@@ -51,7 +53,11 @@ class BandTable:
         self._order = np.zeros((bands, 0), dtype=np.int64)  # per band: rows by key
         self._sorted = np.zeros((bands, 0), dtype=np.uint64)
         self._pending: list[tuple[int, np.ndarray]] = []  # (article id, keys) not sorted yet
-        self._pending_by_key: list[dict[int, list[tuple[int, int]]]] = [{} for _ in range(bands)]  # per band
+        # The buffer's passages by band key, for queries; filled lazily (``_index_pending``),
+        # so a rebuild, which adds everything before any query, never builds it.
+        self._pending_by_key: list[dict[int, list[tuple[int, int]]]] = [{} for _ in range(bands)]
+        self._pending_indexed = 0  # entries of ``_pending`` already in ``_pending_by_key``
+        self._pending_lock = threading.Lock()
         self._pending_rows = 0
         self._dead: set[int] = set()  # removed articles still in the sorted part
         self._live: dict[int, int] = {}  # article id -> passages
@@ -67,7 +73,6 @@ class BandTable:
         self.remove(article_id)
         keys = band_keys(values, self.bands, self.rows)
         self._pending.append((article_id, keys))
-        self._note_pending(article_id, keys)
         self._pending_rows += len(values)
         self._live[article_id] = len(values)
         if merge and self._pending_rows > self.buffer_rows:
@@ -81,15 +86,21 @@ class BandTable:
         if len(self._pending) == before:
             self._dead.add(article_id)
         else:
-            self._pending_by_key = [{} for _ in range(self.bands)]
-            for article, keys in self._pending:
-                self._note_pending(article, keys)
+            self._forget_pending_keys()
         self._pending_rows = sum(len(k) for _, k in self._pending)
 
-    def _note_pending(self, article_id: int, keys: np.ndarray) -> None:
-        for band, table in enumerate(self._pending_by_key):
-            for seq, key in enumerate(keys[:, band].tolist()):
-                table.setdefault(key, []).append((article_id, seq))
+    def _index_pending(self) -> None:
+        with self._pending_lock:  # queries of several threads: each entry indexed once
+            todo = self._pending[self._pending_indexed :]
+            for article_id, keys in todo:
+                for band, table in enumerate(self._pending_by_key):
+                    for seq, key in enumerate(keys[:, band].tolist()):
+                        table.setdefault(key, []).append((article_id, seq))
+            self._pending_indexed += len(todo)
+
+    def _forget_pending_keys(self) -> None:
+        with self._pending_lock:
+            self._pending_by_key, self._pending_indexed = [{} for _ in range(self.bands)], 0
 
     def merge(self) -> None:
         """Sort every live row (the buffer included) into the band arrays."""
@@ -101,7 +112,7 @@ class BandTable:
         self._order = np.argsort(self._keys, axis=0, kind="stable").T.copy()
         self._sorted = np.take_along_axis(self._keys.T, self._order, axis=1)
         self._pending, self._pending_rows, self._dead = [], 0, set()
-        self._pending_by_key = [{} for _ in range(self.bands)]
+        self._forget_pending_keys()
 
     def query(self, values: np.ndarray) -> list[list[tuple[int, int]]]:
         """Per query row: the (article id, sequence number) of every passage sharing a band."""
@@ -121,6 +132,7 @@ class BandTable:
             dead = np.fromiter(self._dead, dtype=np.int64, count=len(self._dead))
             live = [~np.isin(a, dead) for a in articles]
             query_rows, articles, seqs = ([x[k] for x, k in zip(xs, live)] for xs in (query_rows, articles, seqs))
+        self._index_pending()
         recent = [  # the unsorted buffer, through its per-band dicts
             (q, article, seq)
             for band, table in enumerate(self._pending_by_key)

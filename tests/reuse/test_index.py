@@ -107,6 +107,8 @@ def test_band_table_finds_what_datasketch_finds(stored: list[list[str]], removed
     for article_id, words in enumerate(stored):
         index.add(article_id, [_passage(words)])
         reference.insert(article_id, _passage(words).minhash)
+        # Queried between adds: the unsorted buffer's lookup is built as queries come.
+        assert set(index.candidates([_passage(query)])) == set(reference.query(_passage(query).minhash))
     for article_id in removed & set(range(len(stored))):
         index.remove(article_id)
         reference.remove(article_id)
