@@ -130,12 +130,15 @@ def normalize(text: str) -> NormalizedText:
     Remembered (the result is immutable): ingesting an article normalises each of its
     lines twice (outlet chrome, cleaning) and its cleaned text three times (hash,
     passages, alignment). Lines and whole texts are kept apart, so the few large
-    entries never push out the many small ones.
+    entries never push out the many small ones; very long texts are not kept.
     """
-    return _normalize_line(text) if len(text) <= SHORT_TEXT else _normalize_text(text)
+    if len(text) <= SHORT_TEXT:
+        return _normalize_line(text)
+    return _normalize_text(text) if len(text) <= LONG_TEXT else _normalize(text)
 
 
 SHORT_TEXT = 300  # characters: a line, a title, a name
+LONG_TEXT = 100_000  # longer texts are not kept (an entry is ~70 bytes a character)
 
 
 @lru_cache(maxsize=8192)
@@ -143,7 +146,7 @@ def _normalize_line(text: str) -> NormalizedText:
     return _normalize(text)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _normalize_text(text: str) -> NormalizedText:
     return _normalize(text)
 
