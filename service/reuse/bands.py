@@ -71,8 +71,7 @@ class BandTable:
     def add(self, article_id: int, values: np.ndarray, *, merge: bool = True) -> None:
         """Index an article's passages (rows of ``values``), replacing any it had."""
         self.remove(article_id)
-        keys = band_keys(values, self.bands, self.rows)
-        self._pending.append((article_id, keys))
+        self._pending.append((article_id, band_keys(values, self.bands, self.rows)))
         self._pending_rows += len(values)
         self._live[article_id] = len(values)
         if merge and self._pending_rows > self.buffer_rows:

@@ -54,11 +54,6 @@ def _pattern(alias: str) -> tuple[str, re.Pattern[str]]:
     return key, re.compile(rf"(?<![^\W\d_])(?:[وفبل]|ال|لل)?{re.escape(key)}(?![^\W\d_])")
 
 
-@lru_cache(maxsize=64)
-def _normalised(text: str) -> str:
-    return normalize(text).text  # an article copied from several sources is asked once per link
-
-
 def _mentions(normalised: str, name: str) -> bool:
     key, pattern = _pattern(name)
     # The plain substring test first: a search with a look-behind scans the whole text.
@@ -69,7 +64,7 @@ def credit_of(
     text: str, *, source_outlet: str | None, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS
 ) -> str | None:
     """The credit ``text`` gives (the source outlet's name, else an agency's), or None."""
-    normalised = _normalised(text)
+    normalised = normalize(text).text  # remembered by normalize: asked once per copy link
     if source_outlet:
         names = [source_outlet, *re.findall(r"\(([^)]+)\)", source_outlet), re.sub(r"\s*\([^)]*\)", "", source_outlet)]
         for name in names:

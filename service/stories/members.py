@@ -32,9 +32,6 @@ class MemberWindow:
         for article_id, story_id, published_at in members:
             self.put(article_id, story_id, published_at)
 
-    def __len__(self) -> int:
-        return len(self._story_of)
-
     def put(self, article_id: int, story_id: int, published_at: datetime | None) -> None:
         """``article_id`` is (now) in ``story_id`` (UTC ``published_at``, as stored)."""
         self.forget(article_id)
