@@ -189,7 +189,7 @@ class Runtime:
             sentence_spans(first), sentence_spans(second)  # refuse an over-long text before any work
             spans = align(first.clean_text, second.clean_text)  # once, for the copied share and the spans
             same_story = self.desk.similarity(first, second, spans=spans)
-            return compare(first, second, encoder=self.desk.sentence_encoder, same_story=same_story, spans=spans)
+            return compare(first, second, encoder=self.desk.cached_encoder, same_story=same_story, spans=spans)
         except TooLongToCompare as exc:
             raise TooLarge(str(exc), code="too_long_to_compare") from exc
 

@@ -56,7 +56,7 @@ _described: OrderedDict[tuple[str | None, str, str | None, str | None], StoryDoc
 _described_lock = threading.Lock()
 _encoders: dict[tuple[str | None, Path, str], Encoder] = {}
 _encoders_lock = threading.Lock()
-_sentence_caches: dict[int, Encoder] = {}
+_cached_encoders: dict[int, Encoder] = {}
 
 
 class ModelNotLoaded(Unavailable):
@@ -99,18 +99,18 @@ class StoryDesk:
         return shared_encoder(self.settings)
 
     @property
-    def sentence_encoder(self) -> Encoder | None:
+    def cached_encoder(self) -> Encoder | None:
         """The encoder with a process-wide memory of vectors by text: for comparisons'
         sentences, and for the leads and titles of StoryDocs (see ``prepare``)."""
         encoder = self.encoder
         if encoder is None:
             return None
         with _encoders_lock:
-            if id(encoder) not in _sentence_caches:
+            if id(encoder) not in _cached_encoders:
                 from service.embed.cache import CachedEncoder
 
-                _sentence_caches[id(encoder)] = CachedEncoder(encoder)
-            return _sentence_caches[id(encoder)]
+                _cached_encoders[id(encoder)] = CachedEncoder(encoder)
+            return _cached_encoders[id(encoder)]
 
     @property
     def model_id(self) -> str | None:
@@ -147,7 +147,7 @@ class StoryDesk:
             # Vectors by text: an article stored with a text other than its preview's (its
             # outlet's recurring lines changed meanwhile) mostly keeps its lead and title, and
             # describing it again on the main thread cost ~0.4 s for 1 article in 20.
-            docs = describe_many([(a.title, a.clean_text or a.text, a.language) for a in todo.values()], encoder=self.sentence_encoder)
+            docs = describe_many([(a.title, a.clean_text or a.text, a.language) for a in todo.values()], encoder=self.cached_encoder)
             found.update(zip(todo, docs))
             with _described_lock:
                 _described.update(zip(todo, docs))
