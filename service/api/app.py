@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.api import errors
+from service.api import docs, errors
+from service.api.headers import SecurityHeaders, secure
 from service.api.pages import routes as pages
+from service.api.pages.guard import PageGuard
 from service.api.pages import views as page_views
 from service.api.routes import articles, compare, health, reuse, stories
 from service.config import Settings, get_settings
@@ -35,8 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Wire copy, story clusters and side-by-side comparison of news articles",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's own docs pages load Swagger UI and ReDoc from a CDN: /docs is served
+        # from local files instead (service/api/docs.py), and there is no /redoc.
+        docs_url=None,
+        redoc_url=None,
     )
     errors.install(app)
+    _secure_unexpected_errors(app)
+    app.add_middleware(SecurityHeaders)
+    app.state.page_guard = PageGuard.of(settings)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(articles.router)
     app.include_router(reuse.router)
@@ -46,3 +56,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(page_views.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")
     return app
+
+
+def _secure_unexpected_errors(app: FastAPI) -> None:
+    # A 500 is sent by Starlette's outermost middleware, outside SecurityHeaders: its
+    # handler adds the headers itself.
+    handle = app.exception_handlers[Exception]
+
+    async def secured(request: Request, exc: Exception) -> Response:
+        response = await handle(request, exc)
+        secure(response.headers)
+        return response
+
+    app.exception_handlers[Exception] = secured

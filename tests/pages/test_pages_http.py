@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
 from tests.conftest import seed_text
 
+ORIGIN = {"Origin": "http://testserver"}
+
+
+def token_of(client: TestClient, page: str, action: str) -> str:
+    """The CSRF token of the form posting to ``action`` on ``page`` (the client keeps its cookie)."""
+    html = client.get(page).text
+    form = html[html.index(f'action="{action}"'):]
+    return re.search(r'name="csrf_token" value="([0-9a-f]+)"', form).group(1)  # type: ignore[union-attr]
+
+
+def post_ingest(client: TestClient, **kwargs: object):  # type: ignore[no-untyped-def]
+    data = {**kwargs.pop("data", {}), "csrf_token": token_of(client, "/ingest", "/ingest")}  # type: ignore[dict-item]
+    return client.post("/ingest", data=data, headers=ORIGIN, **kwargs)  # type: ignore[arg-type]
+
+
+def post_compare(client: TestClient, **kwargs: object):  # type: ignore[no-untyped-def]
+    data = {**kwargs.pop("data", {}), "csrf_token": token_of(client, "/pages/compare", "/pages/compare")}  # type: ignore[dict-item]
+    return client.post("/pages/compare", data=data, headers=ORIGIN, **kwargs)  # type: ignore[arg-type]
+
 
 def test_ingest_page_stores_pasted_text_and_shows_it(client: TestClient) -> None:
     text = seed_text("004_fce3ca92cfa685eb")
-    response = client.post("/ingest", data={"content": text, "outlet": "SANA", "published_at": "2016-09-05"})
+    response = post_ingest(client, data={"content": text, "outlet": "SANA", "published_at": "2016-09-05"})
     assert response.status_code == 200 and "Stored" in response.text
     assert 'href="/pages/stories/1"' in response.text  # where it landed: its story
     listing = client.get("/")
@@ -26,20 +47,20 @@ def test_ingest_page_stores_pasted_text_and_shows_it(client: TestClient) -> None
 
 def test_ingest_page_errors_are_messages_not_stack_traces(sqlite_url: str) -> None:
     with TestClient(create_app(Settings(database_url=sqlite_url, max_article_bytes=5_000))) as client:
-        empty = client.post("/ingest", data={"content": "  "})
+        empty = post_ingest(client, data={"content": "  "})
         assert empty.status_code == 422 and "form is empty" in empty.text and "Traceback" not in empty.text
-        big = client.post("/ingest", files={"file": ("big.txt", ("عنوان\n" + "كلمة " * 5_000).encode())})
+        big = post_ingest(client, files={"file": ("big.txt", ("عنوان\n" + "كلمة " * 5_000).encode())})
         assert big.status_code == 413 and "larger than the limit" in big.text
-        binary = client.post("/ingest", files={"file": ("bad.txt", b"title\n\xff\xfe\x00 junk")})
+        binary = post_ingest(client, files={"file": ("bad.txt", b"title\n\xff\xfe\x00 junk")})
         assert binary.status_code == 400 and "UTF-8" in binary.text
-        kind = client.post("/ingest", files={"file": ("x.pdf", b"%PDF-1.4")})
+        kind = post_ingest(client, files={"file": ("x.pdf", b"%PDF-1.4")})
         assert kind.status_code == 422 and "unsupported file type" in kind.text
         assert client.get("/articles").json()["total"] == 0
 
 
 def test_ingest_page_takes_a_jsonl_file(client: TestClient) -> None:
     lines = b'{"text": "\xd8\xae\xd8\xa8\xd8\xb1 \xd8\xa3\xd9\x88\xd9\x84"}\n{oops\n{"text": "second article text"}\n'
-    response = client.post("/ingest", files={"file": ("batch.jsonl", lines)}, data={"outlet": "X"})
+    response = post_ingest(client, files={"file": ("batch.jsonl", lines)}, data={"outlet": "X"})
     assert response.status_code == 200
     assert response.text.count("Stored") == 2 and "batch.jsonl:2" in response.text
     assert {a["outlet"] for a in client.get("/articles").json()["items"]} == {"X"}
@@ -56,9 +77,9 @@ def test_articles_page_filters(client: TestClient) -> None:
 
 def test_compare_page_upload_errors_are_messages(sqlite_url: str) -> None:
     with TestClient(create_app(Settings(database_url=sqlite_url, max_article_bytes=5_000))) as client:
-        empty = client.post("/pages/compare", data={"a_text": "", "b_text": ""})
+        empty = post_compare(client, data={"a_text": "", "b_text": ""})
         assert empty.status_code == 422 and "paste a text or pick a stored article" in empty.text
-        big = client.post("/pages/compare", files={"a_file": ("a.txt", b"x " * 5_000), "b_file": ("b.txt", b"short")})
+        big = post_compare(client, files={"a_file": ("a.txt", b"x " * 5_000), "b_file": ("b.txt", b"short")})
         assert big.status_code == 413 and "larger than the limit" in big.text
-        binary = client.post("/pages/compare", files={"a_file": ("a.txt", b"\xff\xfe junk"), "b_file": ("b.txt", b"short")})
+        binary = post_compare(client, files={"a_file": ("a.txt", b"\xff\xfe junk"), "b_file": ("b.txt", b"short")})
         assert binary.status_code == 400 and "not UTF-8" in binary.text and "Traceback" not in binary.text

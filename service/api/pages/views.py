@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RuntimeDep, SettingsDep
 from service.api.errors import status_of
 from service.api.pages.highlight import pieces, side_marks
-from service.api.pages.routes import query_of, templates
+from service.api.pages.forms import Form, FormLimits, Upload
+from service.api.pages.routes import FORM_ENVELOPE, guarded_form, query_of, refused, templates
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.ingest import decode_utf8, parse_date_range
@@ -48,31 +48,37 @@ def compare_page(request: Request, runtime: RuntimeDep, a: int | None = None, b:
 
 
 @router.post("/compare", response_class=HTMLResponse)
-def compare_pasted(
-    request: Request,
-    runtime: RuntimeDep,
-    settings: SettingsDep,
-    a_text: Annotated[str, Form()] = "",
-    b_text: Annotated[str, Form()] = "",
-    a_id: Annotated[str, Form()] = "",
-    b_id: Annotated[str, Form()] = "",
-    a_file: Annotated[UploadFile | None, File()] = None,
-    b_file: Annotated[UploadFile | None, File()] = None,
-) -> HTMLResponse:
-    context: dict[str, object] = {"recent": runtime.store.list(limit=100).items, "form": {"a_text": a_text, "b_text": b_text}}
-    status = 200
+async def compare_pasted(request: Request, runtime: RuntimeDep, settings: SettingsDep) -> Response:
+    # Reads only, so no key; but a form POST all the same: origin, token and limits.
+    limit = settings.max_article_bytes
+    limits = FormLimits(body=4 * limit + FORM_ENVELOPE, fields={"a_text": limit, "b_text": limit}, file_bytes=lambda _name: limit)
     try:
-        a = _side(_uploaded(a_file, "A", settings.max_article_bytes) or a_text, a_id, "A")
-        b = _side(_uploaded(b_file, "B", settings.max_article_bytes) or b_text, b_id, "B")
-        context |= _comparison_context(runtime, a, b)
+        form = await guarded_form(request, "/pages/compare", limits)
     except StorydiffError as exc:
-        context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
+        return refused(request, exc, "compare.html", {"recent": runtime.store.list(limit=100).items})
+    try:
+        context, status = await run_in_threadpool(_compare_form, runtime, form, limit)
+    finally:
+        form.close()
     return _render(request, "compare.html", context, status)
 
 
-def _uploaded(file: UploadFile | None, name: str, limit: int) -> str:
+def _compare_form(runtime, form: Form, limit: int) -> tuple[dict[str, object], int]:  # type: ignore[no-untyped-def]
+    a_text, b_text = form.text("a_text"), form.text("b_text")
+    context: dict[str, object] = {"recent": runtime.store.list(limit=100).items, "form": {"a_text": a_text, "b_text": b_text}}
+    try:
+        a = _side(_uploaded(form.file("a_file"), "A", limit) or a_text, form.text("a_id"), "A")
+        b = _side(_uploaded(form.file("b_file"), "B", limit) or b_text, form.text("b_id"), "B")
+        context |= _comparison_context(runtime, a, b)
+    except StorydiffError as exc:
+        context["error"] = f"{exc.message} [{exc.code}]"
+        return context, status_of(exc)
+    return context, 200
+
+
+def _uploaded(file: Upload | None, name: str, limit: int) -> str:
     """An uploaded file's text (UTF-8, at most ``limit`` bytes); "" when none was chosen."""
-    if file is None or not file.filename:
+    if file is None:
         return ""
     data = file.file.read(limit + 1)
     if len(data) > limit:

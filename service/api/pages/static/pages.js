@@ -1,4 +1,5 @@
-// storydiff pages: link aligned pieces across the two columns; sort tables. No dependencies.
+// storydiff pages: link aligned pieces across the two columns; sort tables; size share bars.
+// Loaded on every page; no dependencies, and no inline script anywhere (the CSP forbids it).
 (function () {
   function counterparts(el) {
     var ids = (el.getAttribute("data-links") || "").split(" ").filter(Boolean);
@@ -16,6 +17,10 @@
       }
     });
   }
+  // Share bars: the width comes from data-share, as the CSP allows no inline style.
+  document.querySelectorAll(".bar[data-share]").forEach(function (el) {
+    el.style.setProperty("--share", el.getAttribute("data-share"));
+  });
   document.querySelectorAll("[data-links]").forEach(function (el) {
     el.addEventListener("mouseenter", function () { light(el, true); });
     el.addEventListener("mouseleave", function () { light(el, false); });
