@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,8 +29,22 @@ from service.text.extract import NoArticleText, extract_html
 from service.text.language import detect_language
 from service.text.normalize import normalize
 
+log = logging.getLogger(__name__)
+
 ARTICLE_FIELDS = ("text", "html", "title", "outlet", "url", "published_at", "language")
 MAX_CHROME_LINE = 300  # longer lines are article text, never counted as outlet chrome
+# Longest accepted value of the short fields, in characters: outlet, url and language as
+# wide as their columns (service/storage/tables.py), so both databases take the same values.
+MAX_FIELD_CHARS = {"title": 1_000, "outlet": 200, "url": 2_048, "language": 16, "published_at": 64}
+# Ids are 64-bit signed integers in both databases; offsets beyond any real table are refused.
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 2**31 - 1
+# Publication times the service takes: a story window of weeks around them stays a valid date.
+EARLIEST_PUBLISHED = datetime(1800, 1, 1, tzinfo=UTC)
+LATEST_PUBLISHED = datetime(2200, 1, 1, tzinfo=UTC)
+# A text made only of these (whitespace, zero-width and direction marks, BOM, soft hyphen) is empty.
+_VISIBLE = re.compile(r"[^\s\u00ad\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # Called after an article is stored (reuse index, embeddings, stories hook in here).
 AfterStore = Callable[[IngestResult], IngestResult]  # follow-up work; returns the result completed
@@ -40,11 +56,59 @@ def parse_datetime(value: str, *, field: str = "published_at") -> datetime:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except (ValueError, AttributeError):
         raise InvalidInput(
-            f"{field} must be an ISO 8601 date or date-time, got {value!r}",
+            f"{field} must be an ISO 8601 date or date-time, got {value[:64]!r}",
             code="invalid_date",
             errors=[{"field": field, "code": "invalid_date"}],
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_published(value: str) -> datetime:
+    """A publication time: ISO 8601, from 1800 to 2200 (a date outside is a typo, and the
+    story window's arithmetic around it would leave the calendar)."""
+    parsed = parse_datetime(value)
+    if not EARLIEST_PUBLISHED <= parsed < LATEST_PUBLISHED:
+        raise InvalidInput(
+            f"published_at must be between {EARLIEST_PUBLISHED.year} and {LATEST_PUBLISHED.year - 1}, got {value[:64]!r}",
+            code="invalid_date",
+            errors=[{"field": "published_at", "code": "invalid_date"}],
+        )
+    return parsed
+
+
+def parse_json(text: str, *, where: str = "the body") -> object:
+    """JSON as users send it: any failure to read it (syntax, nesting deeper than the
+    parser recurses, integers beyond Python's digit limit, escapes of lone surrogates)
+    is ``invalid_json``, never an internal error."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{where} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", code="invalid_json") from exc
+    except (RecursionError, ValueError) as exc:  # ValueError: the 4,300-digit integer limit
+        raise InvalidInput(f"{where} is not JSON the service can read: {str(exc)[:120]}", code="invalid_json") from exc
+    if _has_surrogate(obj):
+        raise InvalidInput(f"{where} has a \\u escape of a lone surrogate, which is not a character", code="invalid_json")
+    return obj
+
+
+def _has_surrogate(obj: object) -> bool:
+    pending = [obj]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` has no visible character (zero-width characters do not count)."""
+    return _VISIBLE.search(text) is None
 
 
 def parse_date_bound(value: str, *, field: str, end: bool = False) -> datetime:
@@ -74,21 +138,45 @@ def parse_article(obj: object) -> ArticleInput:
             code="unknown_field",
             errors=[{"field": name, "code": "unknown_field"} for name in unknown],
         )
-    for name in ARTICLE_FIELDS:
-        if obj.get(name) is not None and not isinstance(obj[name], str):
-            raise InvalidInput(
-                f"{name} must be a string", code="invalid_field", errors=[{"field": name, "code": "invalid_field"}]
-            )
-    published = obj.get("published_at")
+    return parse_fields(obj)
+
+
+def parse_fields(obj: dict[str, object]) -> ArticleInput:
+    """Article fields checked as every entry point takes them (JSON, forms, command line):
+    strings without NUL, short fields within their column widths, an http(s) ``url``, a
+    ``published_at`` in range; blank short fields become None."""
+    strings: dict[str, str | None] = {}
+    for name, value in obj.items():
+        if value is not None and not isinstance(value, str):
+            raise _invalid_field(name, f"{name} must be a string")
+        if value is not None and "\x00" in value:
+            raise _invalid_field(name, f"{name} contains a NUL character")
+        if value is not None and name in MAX_FIELD_CHARS and len(value) > MAX_FIELD_CHARS[name]:
+            raise _invalid_field(name, f"{name} is longer than {MAX_FIELD_CHARS[name]} characters")
+        strings[name] = value
+    url = _blank_to_none(strings.get("url"))
+    if url is not None and not _is_web_url(url):
+        raise _invalid_field("url", "url must be an http:// or https:// address", code="invalid_url")
+    published = _blank_to_none(strings.get("published_at"))
     return ArticleInput(
-        text=obj.get("text"),
-        html=obj.get("html"),
-        title=_blank_to_none(obj.get("title")),
-        outlet=_blank_to_none(obj.get("outlet")),
-        url=_blank_to_none(obj.get("url")),
-        published_at=parse_datetime(published) if published else None,
-        language=_blank_to_none(obj.get("language")),
+        text=strings.get("text"),
+        html=strings.get("html"),
+        title=_blank_to_none(strings.get("title")),
+        outlet=_blank_to_none(strings.get("outlet")),
+        url=url,
+        published_at=parse_published(published) if published else None,
+        language=_blank_to_none(strings.get("language")),
     )
+
+
+def _invalid_field(name: str, message: str, *, code: str = "invalid_field") -> InvalidInput:
+    return InvalidInput(message, code=code, errors=[{"field": name, "code": code}])
+
+
+def _is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host: the only links pages render and feeds follow."""
+    scheme, sep, rest = url.partition("://")
+    return bool(sep) and scheme.lower() in ("http", "https") and bool(rest.split("/", 1)[0]) and not any(c.isspace() for c in url)
 
 
 def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
@@ -102,8 +190,8 @@ def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
         if isinstance(value, bool) or not isinstance(value, (int, dict)):
             raise InvalidInput(f"{side} must be an article object or a stored article id", code="invalid_request", errors=[{"field": side, "code": "invalid_request"}])
         if isinstance(value, int):
-            if value < 1:
-                raise InvalidInput(f"{side}: article ids are positive", code="invalid_request", errors=[{"field": side, "code": "invalid_request"}])
+            if not 1 <= value <= MAX_ID:
+                raise InvalidInput(f"{side}: article ids are from 1 to {MAX_ID}", code="invalid_request", errors=[{"field": side, "code": "invalid_request"}])
             out.append(value)
             continue
         try:
@@ -143,7 +231,7 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         raise InvalidInput("send exactly one of text or html", code="invalid_article")
     title, html = article.title, article.html
     if html is not None:
-        if not html.strip():
+        if is_blank(html):
             raise InvalidInput("the html is empty", code="empty_text")
         try:
             extracted_title, text = extract_html(html)
@@ -152,11 +240,14 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         title = title or extracted_title
     else:
         text = article.text or ""
-    if not text.strip():
+    if is_blank(text):
         raise InvalidInput("the article text is empty", code="empty_text")
+    for name, value in (("text", text), ("html", html), ("title", title)):
+        if value is not None and "\x00" in value:  # files and extracted HTML come here unchecked
+            raise _invalid_field(name, f"{name} contains a NUL character")
     known = recurring(article.outlet) if (recurring and article.outlet) else frozenset()
     cleaned = clean(text, recurring=known, title=title)
-    if not cleaned.text.strip():
+    if is_blank(cleaned.text):
         raise InvalidInput("nothing is left of the text once page chrome is removed", code="no_article_text")
     normalised = normalize(cleaned.text).text
     language = article.language or detect_language(((title or "") + "\n" + cleaned.text)[:5000])
@@ -238,12 +329,13 @@ def ingest_line(
     try:
         if len(raw) > settings.max_article_bytes:
             raise TooLarge(f"line {number} is over the limit of {settings.max_article_bytes} bytes")
-        obj = json.loads(decode_utf8(raw) if isinstance(raw, bytes) else raw)
+        obj = parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=f"line {number}")
         return LineResult(number, result=ingest(store, parse_article(obj), settings=settings, after_store=after_store))
-    except json.JSONDecodeError as exc:
-        return LineResult(number, error=InvalidInput(f"line {number} is not valid JSON: {exc.msg}", code="invalid_json"))
     except StorydiffError as exc:
         return LineResult(number, error=exc)
+    except Exception:  # a bug on one line must not abort the rest of the upload
+        log.exception("bulk line %d failed", number)
+        return LineResult(number, error=StorydiffError(f"line {number} failed with an internal error", code="internal_error"))
 
 
 def decode_utf8(data: bytes) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError
-from service.ingest import decode_utf8, parse_article, parse_datetime
+from service.ingest import decode_utf8, parse_article, parse_datetime, parse_fields, parse_json
 
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 
@@ -31,13 +31,8 @@ def read_article_files(
     paths: list[Path], *, outlet: str | None = None, published: str | None = None, url: str | None = None
 ) -> Iterator[FileItem]:
     """Articles from files, with command-line metadata overriding what the files say."""
-    overrides: dict[str, object] = {}
-    if outlet:
-        overrides["outlet"] = outlet
-    if published:
-        overrides["published_at"] = parse_datetime(published)
-    if url:
-        overrides["url"] = url
+    given = parse_fields({"outlet": outlet, "published_at": published, "url": url})
+    overrides = {name: getattr(given, name) for name in ("outlet", "published_at", "url") if getattr(given, name) is not None}
     for path in paths:
         for item in _read_file(path):
             if item.article is not None and overrides:
@@ -106,10 +101,8 @@ def _read_jsonl(name: str, lines: Iterable[bytes]) -> Iterator[FileItem]:
 
 def _parse_json(where: str, raw: bytes | str) -> FileItem:
     try:
-        obj = json.loads(decode_utf8(raw) if isinstance(raw, bytes) else raw)
+        obj = parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=where)
         return FileItem(where, article=parse_article(obj))
-    except json.JSONDecodeError as exc:
-        return FileItem(where, error=InvalidInput(f"{where}: not valid JSON: {exc.msg}", code="invalid_json"))
     except StorydiffError as exc:
         return FileItem(where, error=exc)
 
@@ -148,14 +141,7 @@ def pasted_article(
 ) -> ArticleInput:
     """An article from a form: pasted text or HTML plus the metadata fields."""
     is_html = looks_like_html(content)
-    return ArticleInput(
-        text=None if is_html else content,
-        html=content if is_html else None,
-        title=(title or "").strip() or None,
-        outlet=(outlet or "").strip() or None,
-        url=(url or "").strip() or None,
-        published_at=parse_datetime(published) if published else None,
-    )
+    return parse_fields({"title": title, "outlet": outlet, "url": url, "published_at": published, "html" if is_html else "text": content})
 
 
 def article_ref_of(value: str) -> ArticleInput | int:

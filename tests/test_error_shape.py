@@ -9,6 +9,7 @@ from service.api.app import create_app
 from service.config import Settings
 
 KEYS = {"ok", "status", "code", "error", "errors"}
+JSON = {"Content-Type": "application/json"}
 
 
 def _assert_shape(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
@@ -29,8 +30,9 @@ def _assert_shape(response, status: int, code: str) -> dict:  # type: ignore[no-
         ({"method": "PUT", "url": "/articles"}, 405, "method_not_allowed"),
         ({"method": "GET", "url": "/articles?limit=0"}, 422, "invalid_request"),
         ({"method": "GET", "url": "/articles?since=yesterday"}, 422, "invalid_date"),
-        ({"method": "POST", "url": "/articles", "content": b"{not json"}, 400, "invalid_json"),
-        ({"method": "POST", "url": "/articles", "content": b'{"text": "\xff\xfe"}'}, 400, "invalid_utf8"),
+        ({"method": "POST", "url": "/articles", "content": b"{not json", "headers": JSON}, 400, "invalid_json"),
+        ({"method": "POST", "url": "/articles", "content": b'{"text": "\xff\xfe"}', "headers": JSON}, 400, "invalid_utf8"),
+        ({"method": "POST", "url": "/articles", "content": b'{"text": "x"}', "headers": {"Content-Type": "text/plain"}}, 415, "unsupported_media_type"),
         ({"method": "POST", "url": "/articles", "json": {"text": "   \n "}}, 422, "empty_text"),
         ({"method": "POST", "url": "/articles", "json": {"text": "x", "colour": "red"}}, 422, "unknown_field"),
         ({"method": "POST", "url": "/articles", "json": {"text": "نص", "published_at": "15/05/2019"}}, 422, "invalid_date"),
@@ -48,7 +50,7 @@ def test_oversized_body_is_refused_before_parsing(sqlite_url: str) -> None:
     settings = Settings(database_url=sqlite_url, max_article_bytes=1_000)
     with TestClient(create_app(settings)) as client:
         # Not even valid JSON: the size check comes first.
-        _assert_shape(client.post("/articles", content=b"{" + b"x" * 200_000), 413, "too_large")
+        _assert_shape(client.post("/articles", content=b"{" + b"x" * 200_000, headers=JSON), 413, "too_large")
         _assert_shape(client.post("/articles", json={"text": "ن" * 2_000}), 413, "too_large")
         assert client.get("/articles").json()["total"] == 0
 

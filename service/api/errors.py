@@ -19,7 +19,7 @@ from service.errors import InvalidInput, NotFound, StorydiffError, TooLarge, Una
 log = logging.getLogger(__name__)
 
 # Status by error code where the error class alone does not decide it.
-_STATUS_BY_CODE = {"invalid_json": 400, "invalid_utf8": 400, "unauthorized": 401}
+_STATUS_BY_CODE = {"invalid_json": 400, "invalid_utf8": 400, "unauthorized": 401, "unsupported_media_type": 415}
 _STATUS_BY_CLASS: list[tuple[type[StorydiffError], int]] = [
     (TooLarge, 413),
     (NotFound, 404),

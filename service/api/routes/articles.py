@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import JsonBody, RuntimeDep, SettingsDep, StoreDep, WriteAccess, body_lines
+from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep, SettingsDep, StoreDep, WriteAccess, body_lines
 from service.api.schemas import ArticleIn, ArticleOut, ArticlePageOut, BulkLineOut, BulkOut, DeletedOut, IngestOut
 from service.ingest import parse_article, parse_date_range
 
-router = APIRouter(prefix="/articles", tags=["articles"])
+router = APIRouter(prefix="/articles", tags=["articles"], dependencies=[CleanQuery])
 
 _ARTICLE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}}
 _BULK_BODY = {
@@ -52,7 +52,7 @@ def list_articles(
     outlet: str | None = None,
     since: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
     until: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticlePageOut:
     """Stored articles, newest first, filtered by outlet and publication date range."""
@@ -66,12 +66,12 @@ def list_articles(
 
 
 @router.get("/{article_id}", response_model=ArticleOut)
-def get_article(article_id: int, store: StoreDep) -> ArticleOut:
+def get_article(article_id: ArticleId, store: StoreDep) -> ArticleOut:
     return ArticleOut.of(store.get(article_id))
 
 
 @router.delete("/{article_id}", response_model=DeletedOut, dependencies=[WriteAccess])
-def delete_article(article_id: int, runtime: RuntimeDep) -> DeletedOut:
+def delete_article(article_id: ArticleId, runtime: RuntimeDep) -> DeletedOut:
     runtime.delete(article_id)
     return DeletedOut(deleted=article_id)
 

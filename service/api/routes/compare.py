@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import PairBody, RuntimeDep
+from service.api.deps import CleanQuery, PairBody, RuntimeDep
 from service.ingest import parse_pair
 
-router = APIRouter(tags=["compare"])
+router = APIRouter(tags=["compare"], dependencies=[CleanQuery])
 
 _PAIR_BODY = {
     "requestBody": {

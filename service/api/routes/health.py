@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import StoreDep
+from service.api.deps import CleanQuery, StoreDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[CleanQuery])
 
 
 @router.get("/health")

@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import JsonBody, RuntimeDep
+from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep
 from service.api.schemas import ArticleIn, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
 from service.ingest import parse_article, parse_date_range
 
-router = APIRouter(tags=["reuse"])
+router = APIRouter(tags=["reuse"], dependencies=[CleanQuery])
 
 _ARTICLE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}}
 
 
 @router.get("/articles/{article_id}/reuse", response_model=ReuseOut)
-def article_reuse(article_id: int, runtime: RuntimeDep) -> ReuseOut:
+def article_reuse(article_id: ArticleId, runtime: RuntimeDep) -> ReuseOut:
     """Which earlier articles this one copied from, which later ones copied it: spans, shares, credit."""
     return ReuseOut.of(article_id, runtime.reuse(article_id))
 
@@ -37,7 +37,7 @@ def flags(
     min_share: Annotated[float, Query(ge=0, le=1)] = 0.0,
     credited: bool | None = None,
     relation: Annotated[str, Query(pattern="^(copy|same_outlet|repost|any)$")] = "copy",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FlagsOut:
     """Recent articles carrying text copied from earlier ones, newest first."""

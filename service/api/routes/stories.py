@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import PairBody, RuntimeDep
+from service.api.deps import CleanQuery, Offset, PairBody, RuntimeDep, StoryId
 from service.api.story_schemas import SimilarityOut, StoriesOut, StoryDetailOut
-from service.ingest import parse_date_range, parse_pair
+from service.ingest import MAX_OFFSET, parse_date_range, parse_pair
 
-router = APIRouter(tags=["stories"])
+router = APIRouter(tags=["stories"], dependencies=[CleanQuery])
 
 _PAIR_BODY = {
     "requestBody": {
@@ -28,8 +28,8 @@ def list_stories(
     outlet: Annotated[str | None, Query(description="stories with an article of this outlet")] = None,
     language: Annotated[str | None, Query(description="stories with an article in this language")] = None,
     q: Annotated[str | None, Query(description="text in the headline or an article's title")] = None,
-    min_articles: Annotated[int, Query(ge=1, description="stories with at least this many articles")] = 1,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    min_articles: Annotated[int, Query(ge=1, le=MAX_OFFSET, description="stories with at least this many articles")] = 1,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> StoriesOut:
     """Stories newest first (by their latest article)."""
@@ -46,7 +46,7 @@ def list_stories(
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetailOut)
-def get_story(story_id: int, runtime: RuntimeDep) -> StoryDetailOut:
+def get_story(story_id: StoryId, runtime: RuntimeDep) -> StoryDetailOut:
     """A story: its articles oldest first, per-outlet coverage, and who copied whom."""
     return StoryDetailOut.of_detail(runtime.story(story_id))
 
