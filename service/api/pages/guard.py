@@ -23,14 +23,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api.deps import Unauthorized
+from service.api.deps import Unauthorized, require_api_key
 from service.config import Settings
 from service.errors import StorydiffError
 
@@ -50,17 +50,18 @@ class CsrfFailed(StorydiffError):
 
 @dataclass(frozen=True, slots=True)
 class PageGuard:
-    key: str | None  # the API key; None: the forms need no login
-    csrf_secret: bytes
-    sessions: URLSafeTimedSerializer | None
+    settings: Settings = field(repr=False)
+    key: str | None = field(repr=False)  # the API key; None: the forms need no login
+    csrf_secret: bytes = field(repr=False)
+    sessions: URLSafeTimedSerializer | None = field(repr=False)
 
     @classmethod
     def of(cls, settings: Settings) -> PageGuard:
         if settings.api_key is None:
-            return cls(key=None, csrf_secret=secrets.token_bytes(32), sessions=None)
+            return cls(settings, key=None, csrf_secret=secrets.token_bytes(32), sessions=None)
         key = settings.api_key.get_secret_value()
         csrf_secret = hmac.new(key.encode(), b"storydiff csrf", hashlib.sha256).digest()
-        return cls(key=key, csrf_secret=csrf_secret, sessions=URLSafeTimedSerializer(key, salt="storydiff session"))
+        return cls(settings, key=key, csrf_secret=csrf_secret, sessions=URLSafeTimedSerializer(key, salt="storydiff session"))
 
     # -- login -------------------------------------------------------------------------
 
@@ -83,9 +84,11 @@ class PageGuard:
         """Whether the writing forms are open to this request (to show them or a login link)."""
         if self.key is None or self.logged_in(request):
             return True
-        header = request.headers.get("authorization", "")
-        given = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("x-api-key", "")
-        return bool(given) and hmac.compare_digest(given.encode(), self.key.encode())
+        try:
+            require_api_key(request, self.settings)  # the key as the JSON API takes it
+        except Unauthorized:
+            return False
+        return True
 
     def require_write(self, request: Request) -> None:
         """Writing forms: the key as a header, or a login session (401 ``unauthorized``)."""
@@ -129,7 +132,7 @@ class PageGuard:
         parts = urlsplit(claimed)
         host = request.headers.get("host", "").lower()
         if parts.scheme not in ("http", "https") or not host or parts.netloc.lower() != host:
-            raise CsrfFailed(f"This form was sent from another site ({claimed}); forms are accepted only from this server's pages.")
+            raise CsrfFailed(f"This form was sent from another site ({claimed[:100]}); forms are accepted only from this server's pages.")
 
     def check_token(self, request: Request, token: str, action: str) -> None:
         nonce = self.nonce_of(request)
