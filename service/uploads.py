@@ -8,7 +8,6 @@ file. The page shows the first ``SHOWN`` results and failures, and counts them a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -16,7 +15,7 @@ from typing import BinaryIO
 from service.config import Settings
 from service.domain import ArticleInput, IngestResult
 from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.ingest import decode_utf8, parse_article
+from service.ingest import decode_utf8, parse_article, parse_json
 from service.runtime import Runtime
 from service.sources import FileItem, pasted_article, read_upload
 
@@ -117,14 +116,7 @@ def _lines(file: BinaryIO, limit: int) -> Iterator[bytes | None]:
 
 
 def _parse_line(raw: bytes) -> ArticleInput:
-    text = decode_utf8(raw)
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc.msg}", code="invalid_json") from exc
-    except (RecursionError, ValueError) as exc:  # nesting too deep; the integer digit limit
-        raise InvalidInput(f"not JSON the service can read: {str(exc)[:120]}", code="invalid_json") from exc
-    return parse_article(obj)
+    return parse_article(parse_json(decode_utf8(raw), where="the line"))
 
 
 def _fill(article: ArticleInput | None, form: ArticleInput) -> ArticleInput:
