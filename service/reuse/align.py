@@ -10,6 +10,13 @@ After Sanchez-Perez, Sidorov and Gelbukh (PAN 2014), adapted to news and Arabic:
    overlapping a longer accepted one are dropped; accepted passages close on both sides
    merge in any order (phrase-shuffled copies) so that one copy is one case.
 
+Bounds, so that any two texts align in bounded time and memory: each text is aligned on
+its first ``MAX_ALIGN_WORDS`` words (and first ``MAX_ALIGN_CHARS`` characters, cut at a
+space), a passage beyond them is not found; the seeds are capped (service.reuse.seeds),
+and at most ``MAX_PASSAGES`` passages are kept, those with the most matched words. The
+longest AraPlagDet document has 23,565 words (137,924 characters), the longest
+SaudiNewsNet article 6,064 words, and no real pair comes near the other caps.
+
 Offsets are character offsets into the two ORIGINAL texts given. Example:
     >>> a = "Putin said relations began to change in strategic stability and regional crises. Other news."
     >>> b = "Weather first. Putin said relations began to change in strategic stability and the regional crises."
@@ -19,6 +26,8 @@ Offsets are character offsets into the two ORIGINAL texts given. Example:
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from rapidfuzz.distance import Indel
 
 from service.reuse import bags, seeds
@@ -26,7 +35,11 @@ from service.reuse.seeds import Seed
 from service.reuse.spans import CopiedSpan
 from service.reuse.tokens import Tokens, tokens
 
-__all__ = ["CopiedSpan", "align", "MIN_SPAN_WORDS"]
+__all__ = ["CopiedSpan", "align", "MIN_SPAN_WORDS", "MAX_ALIGN_WORDS", "MAX_ALIGN_CHARS"]
+
+MAX_ALIGN_WORDS = 30_000  # words of each text aligned
+MAX_ALIGN_CHARS = 300_000  # characters of each text read (30,000 words of Arabic are ~180,000)
+MAX_PASSAGES = 256  # accepted passages of one pair (real pairs: at most a dozen)
 
 MIN_SEED_RUN = 4  # a lone shared trigram is a phrase, not a seed
 MAX_GAP_WORDS = 6  # inserted/deleted/changed words bridged between two seeds
@@ -62,33 +75,47 @@ def _chain(found: list[Seed]) -> list[Seed]:
     return chains
 
 
+def _mergeable(p: Seed, q: Seed) -> bool:
+    a_gap = max(p.a0, q.a0) - min(p.a1, q.a1)
+    b_gap = max(p.b0, q.b0) - min(p.b1, q.b1)
+    # Pieces of one shuffled passage are near on both sides; two copies of one source
+    # passage overlap in ``b``: they stay two cases.
+    b_overlap = -b_gap > min(p.b1 - p.b0, q.b1 - q.b0) / 2
+    return a_gap <= MERGE_GAP_WORDS and b_gap <= MERGE_GAP_WORDS and not b_overlap
+
+
+def _union(p: Seed, q: Seed) -> Seed:
+    return Seed(min(p.a0, q.a0), max(p.a1, q.a1), min(p.b0, q.b0), max(p.b1, q.b1),
+                p.matched + q.matched, max(p.longest, q.longest), p.windows + q.windows)
+
+
 def _merge_neighbours(passages: list[Seed]) -> list[Seed]:
-    """Accepted passages close on both sides merge, in any order (phrase-shuffled copies)."""
+    """Accepted passages close on both sides merge, in any order (phrase-shuffled copies).
+
+    The rule: sorted by start in ``a``, the first mergeable pair (i, j) (lowest i, then j)
+    merges into i, until no pair is mergeable. Scanning again from the start after each
+    merge would cost k^3 pair tests; but after a merge into i only pairs holding the new
+    passage can be mergeable before i, so the scan goes on from there (k^2 in all).
+    """
     merged = sorted(passages, key=lambda p: p.a0)
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(merged)):
-            for j in range(i + 1, len(merged)):
-                p, q = merged[i], merged[j]
-                a_gap = max(p.a0, q.a0) - min(p.a1, q.a1)
-                b_gap = max(p.b0, q.b0) - min(p.b1, q.b1)
-                # Pieces of one shuffled passage are near on both sides; two copies of one
-                # source passage overlap in ``b``: they stay two cases.
-                b_overlap = -b_gap > min(p.b1 - p.b0, q.b1 - q.b0) / 2
-                if a_gap <= MERGE_GAP_WORDS and b_gap <= MERGE_GAP_WORDS and not b_overlap:
-                    merged[i] = Seed(min(p.a0, q.a0), max(p.a1, q.a1), min(p.b0, q.b0), max(p.b1, q.b1),
-                                     p.matched + q.matched, max(p.longest, q.longest), p.windows + q.windows)
-                    del merged[j]
-                    changed = True
-                    break
-            if changed:
-                break
+    i = 0  # no pair (x, y) with x < i is mergeable
+    while i < len(merged):
+        j = next((j for j in range(i + 1, len(merged)) if _mergeable(merged[i], merged[j])), None)
+        if j is None:
+            i += 1
+            continue
+        merged[i] = _union(merged[i], merged[j])
+        del merged[j]
+        while (x := next((x for x in range(i) if _mergeable(merged[x], merged[i])), None)) is not None:
+            merged[x] = _union(merged[x], merged[i])
+            del merged[i]
+            i = x
     return merged
 
 
 def _accept(chains: list[Seed], a: Tokens, b: Tokens) -> list[Seed]:
     accepted: list[Seed] = []
+    taken: list[tuple[int, int]] = []  # the accepted passages' [a0, a1), disjoint, by start
     # Most matched words first: an exact run beats the looser box of windows around it.
     for chain in sorted(chains, key=lambda c: (-c.matched, -(c.a1 - c.a0 + c.b1 - c.b0))):
         a_len, b_len = chain.a1 - chain.a0, chain.b1 - chain.b0
@@ -97,22 +124,38 @@ def _accept(chains: list[Seed], a: Tokens, b: Tokens) -> list[Seed]:
         if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
             continue
         # One case per place in ``a``; a source passage copied twice into ``a`` is two cases.
-        if any(c.a0 < chain.a1 and chain.a0 < c.a1 for c in accepted):
+        at = bisect_left(taken, (chain.a0, chain.a1))
+        if (at > 0 and taken[at - 1][1] > chain.a0) or (at < len(taken) and taken[at][0] < chain.a1):
             continue
+        taken.insert(at, (chain.a0, chain.a1))
         accepted.append(chain)
+        if len(accepted) == MAX_PASSAGES:
+            break
     return accepted
+
+
+def _bounded(text: str) -> Tokens:
+    """The words of ``text`` that are aligned (see the module docstring's bounds)."""
+    if len(text) > MAX_ALIGN_CHARS:
+        cut = max(text.rfind(" ", 0, MAX_ALIGN_CHARS + 1), text.rfind("\n", 0, MAX_ALIGN_CHARS + 1))
+        text = text[: cut if cut > MAX_ALIGN_CHARS // 2 else MAX_ALIGN_CHARS]
+    return tokens(text).head(MAX_ALIGN_WORDS)
 
 
 def align(a_text: str, b_text: str) -> list[CopiedSpan]:
     """The copied passages shared by two texts, in ``a`` order, never overlapping.
 
     Raises TypeError when either text is not a ``str``; texts too short to hold a
-    passage of ``MIN_SPAN_WORDS`` words give ``[]``.
+    passage of ``MIN_SPAN_WORDS`` words give ``[]``. Only the first ``MAX_ALIGN_WORDS``
+    words of each text are aligned.
     """
-    a, b = tokens(a_text), tokens(b_text)
+    for text in (a_text, b_text):
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+    a, b = _bounded(a_text), _bounded(b_text)
     if min(len(a), len(b)) < MIN_SPAN_WORDS or not bags.screen(a, b):
         return []
-    found = [s for s in seeds.runs(a, b) if s.matched >= MIN_SEED_RUN]
+    found = seeds.runs(a, b, min_length=MIN_SEED_RUN)
     found += seeds.sentences(a, b) + seeds.windows(a, b) + bags.shuffled(a, b)
     accepted = _accept(_chain(_chain(found)), a, b)
     spans = []

@@ -12,6 +12,9 @@ but not the whole word distribution.
 ``dense_regions`` is also the cheap screen run before any alignment: two texts
 without one dense region share no passage worth aligning.
 
+Bound: each region of ``a`` is looked for in all of ``b``, so at most ``MAX_REGIONS``
+regions of ``a`` are paired, the longest (real pairs of texts have at most a few dozen).
+
 Example:
     >>> from service.reuse.tokens import tokens
     >>> src = tokens("one two three four five six seven eight nine ten eleven twelve thirteen fourteen")
@@ -24,11 +27,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import lru_cache
 
 import numpy as np
 
-from service.reuse.seeds import Seed
+from service.reuse.seeds import Seed, memo
 from service.reuse.tokens import Tokens
 
 DENSE_WINDOW = 12  # content words per sliding window
@@ -36,13 +38,34 @@ DENSE_SHARE = 0.75  # share of a window's content words found on the other side
 MIN_BAG_WORDS = 12  # content words of the shorter side of an order-blind copy
 MIN_BAG_SHARE = 0.7  # shared content words / content words, on each side
 MIN_ALL_COSINE = 0.8  # cosine of the two regions' counts of ALL words
+MAX_REGIONS = 256  # regions of ``a`` paired with regions of ``b``, the longest
 
 
-@lru_cache(maxsize=4096)
-def _content(t: Tokens) -> tuple[np.ndarray, tuple[str, ...], frozenset[str]]:
+def _content_words(t: Tokens) -> tuple[np.ndarray, tuple[str, ...], frozenset[str]]:
     positions = [i for i, c in enumerate(t.content) if c]
     words = tuple(t.words[i] for i in positions)
     return np.asarray(positions, dtype=np.int64), words, frozenset(words)
+
+
+def _content(t: Tokens) -> tuple[np.ndarray, tuple[str, ...], frozenset[str]]:
+    """Positions of the content words, the words, and their set."""
+    return memo(t, "content", _content_words)
+
+
+def _word_ids(t: Tokens) -> tuple[dict[str, int], np.ndarray]:
+    """A number for each distinct content word, and the content words as those numbers."""
+    _, words, vocabulary = _content(t)
+    index = {w: i for i, w in enumerate(vocabulary)}
+    return index, np.fromiter((index[w] for w in words), dtype=np.int64, count=len(words))
+
+
+def _hits(t: Tokens, bag: Counter[str]) -> np.ndarray:
+    """For each content word of ``t``: whether ``bag`` holds it (vectorised: this runs once
+    for every region of the other text)."""
+    index, ids = memo(t, "word_ids", _word_ids)
+    table = np.zeros(len(index), dtype=bool)
+    table[[index[w] for w in bag if w in index]] = True
+    return table[ids]
 
 
 def dense_regions(t: Tokens, vocabulary: frozenset[str] | set[str], *, window: int = DENSE_WINDOW, share: float = DENSE_SHARE) -> list[tuple[int, int]]:
@@ -50,11 +73,15 @@ def dense_regions(t: Tokens, vocabulary: frozenset[str] | set[str], *, window: i
 
     A range is the union of overlapping dense windows, trimmed to words found.
     """
-    positions, words, _ = _content(t)
-    n = len(words)
-    if n == 0:
+    _, words, _ = _content(t)
+    if not words:
         return []
-    hits = np.fromiter((w in vocabulary for w in words), dtype=bool, count=n)
+    return _dense(np.fromiter((w in vocabulary for w in words), dtype=bool, count=len(words)), window=window, share=share)
+
+
+def _dense(hits: np.ndarray, *, window: int = DENSE_WINDOW, share: float = DENSE_SHARE) -> list[tuple[int, int]]:
+    """``dense_regions`` of the content words marked in ``hits``."""
+    n = len(hits)
     width = min(window, n)
     sums = np.concatenate(([0], np.cumsum(hits)))
     ok = (sums[width:] - sums[:-width]) >= share * width
@@ -86,12 +113,13 @@ def shuffled(a: Tokens, b: Tokens) -> list[Seed]:
     a_pos, a_words, _ = _content(a)
     b_pos, b_words, b_vocabulary = _content(b)
     seeds = []
-    for p0, p1 in dense_regions(a, b_vocabulary):
-        if p1 - p0 < MIN_BAG_WORDS:
-            continue
+    regions = [(p0, p1) for p0, p1 in dense_regions(a, b_vocabulary) if p1 - p0 >= MIN_BAG_WORDS]
+    if len(regions) > MAX_REGIONS:
+        regions = sorted(sorted(regions, key=lambda r: r[0] - r[1])[:MAX_REGIONS])
+    for p0, p1 in regions:
         bag = Counter(a_words[p0:p1])
         best: tuple[int, int, int] | None = None
-        for q0, q1 in dense_regions(b, frozenset(bag)):
+        for q0, q1 in _dense(_hits(b, bag)) if b_words else ():
             if q1 - q0 < MIN_BAG_WORDS:
                 continue
             shared = sum((bag & Counter(b_words[q0:q1])).values())

@@ -17,9 +17,10 @@ Example:
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
-from dataclasses import dataclass
-from functools import lru_cache
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from service.text.normalize import normalize
 
@@ -42,12 +43,17 @@ def is_content(word: str) -> bool:
     return word not in STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
+# Tokens kept in memory, by text: at most this many words in all (~400 bytes a word with
+# what ``bags`` and ``seeds`` derive from them), least recently used dropped first.
+CACHED_WORDS = 1_000_000
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Tokens:
     """Normalised words of a text, their original spans, content flags and sentence numbers.
 
-    Compared and hashed by identity: caches keyed by a Tokens (``bags``, ``seeds``) would
-    otherwise hash every word and offset of the text on each lookup.
+    Compared and hashed by identity. ``memo`` holds what ``bags`` and ``seeds`` derive
+    from the words (bags, windows, sentence units), so it lives and dies with them.
     """
 
     words: tuple[str, ...]
@@ -55,6 +61,7 @@ class Tokens:
     ends: tuple[int, ...]
     content: tuple[bool, ...]
     sentence: tuple[int, ...]
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -63,12 +70,66 @@ class Tokens:
         """Index of the first word starting at or after original ``offset``."""
         return bisect_left(self.starts, offset)
 
+    def head(self, count: int) -> Tokens:
+        """The first ``count`` words (remembered: a query is aligned with many candidates)."""
+        if count >= len(self.words):
+            return self
+        key = ("head", count)
+        found = self.memo.get(key)
+        if not isinstance(found, Tokens):
+            found = Tokens(self.words[:count], self.starts[:count], self.ends[:count], self.content[:count], self.sentence[:count])
+            self.memo[key] = found
+        return found
 
-@lru_cache(maxsize=4096)
+
+class _TokenCache:
+    """Tokens by text, bounded by their total count of words (not of texts: one upload of
+    2 MB has as many words as a thousand articles)."""
+
+    def __init__(self, *, max_words: int) -> None:
+        self.max_words = max_words
+        self._items: OrderedDict[str, Tokens] = OrderedDict()
+        self._words = 0
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Tokens | None:
+        with self._lock:
+            found = self._items.get(text)
+            if found is not None:
+                self._items.move_to_end(text)
+            return found
+
+    def put(self, text: str, value: Tokens) -> None:
+        with self._lock:
+            if text in self._items or len(value) > self.max_words // 4:
+                return  # a text this long is tokenised again rather than evict a quarter of the cache
+            self._items[text] = value
+            self._words += len(value)
+            while self._words > self.max_words:
+                _, dropped = self._items.popitem(last=False)
+                self._words -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._words = 0
+
+
+_cache = _TokenCache(max_words=CACHED_WORDS)
+
+
 def tokens(text: str) -> Tokens:
     """The words of ``text`` (cached: a stored article is compared with many queries)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
+    found = _cache.get(text)
+    if found is None:
+        found = _tokenize(text)
+        _cache.put(text, found)
+    return found
+
+
+def _tokenize(text: str) -> Tokens:
     n = normalize(text)
     normalised = n.text
     words, starts, ends, sentence = [], [], [], []
