@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain import Article, ArticlePage, IngestResult
-from service.ingest import LineResult
+from service.ingest import MAX_FIELD_CHARS, MAX_ID, LineResult
 from service.runtime import CheckedCopy, LinkView
 
 
@@ -18,11 +18,39 @@ class ArticleIn(BaseModel):
 
     text: str | None = Field(default=None, description="Plain text as received (give text or html)")
     html: str | None = Field(default=None, description="An HTML page; its article text is extracted")
-    title: str | None = None
-    outlet: str | None = None
-    url: str | None = None
-    published_at: str | None = Field(default=None, description="ISO 8601 date or date-time")
-    language: str | None = Field(default=None, description="ISO 639-1 code; detected when absent")
+    title: str | None = Field(default=None, max_length=MAX_FIELD_CHARS["title"])
+    outlet: str | None = Field(default=None, max_length=MAX_FIELD_CHARS["outlet"])
+    url: str | None = Field(default=None, max_length=MAX_FIELD_CHARS["url"], description="http:// or https:// only")
+    published_at: str | None = Field(default=None, max_length=MAX_FIELD_CHARS["published_at"], description="ISO 8601 date or date-time, years 1800-2199")
+    language: str | None = Field(default=None, max_length=MAX_FIELD_CHARS["language"], description="ISO 639-1 code; detected when absent")
+
+
+def _article_or_id() -> dict[str, object]:
+    return {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "a stored article's id"}, ArticleIn.model_json_schema()]}
+
+
+# The request bodies as OpenAPI publishes them (the routes read the body themselves, so
+# that size limits and error codes come first): one article, or a pair of articles or ids.
+ARTICLE_BODY: dict[str, object] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}
+}
+PAIR_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "title": "PairIn",
+                    "properties": {"a": _article_or_id(), "b": _article_or_id()},
+                    "required": ["a", "b"],
+                    "additionalProperties": False,
+                },
+                "example": {"a": 2, "b": {"text": "...", "title": "...", "published_at": "2019-05-14"}},
+            }
+        },
+    }
+}
 
 
 class ArticleOut(BaseModel):

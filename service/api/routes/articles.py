@@ -8,12 +8,11 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep, SettingsDep, StoreDep, WriteAccess, body_lines
-from service.api.schemas import ArticleIn, ArticleOut, ArticlePageOut, BulkLineOut, BulkOut, DeletedOut, IngestOut
+from service.api.schemas import ARTICLE_BODY, ArticleOut, ArticlePageOut, BulkLineOut, BulkOut, DeletedOut, IngestOut
 from service.ingest import parse_article, parse_date_range
 
 router = APIRouter(prefix="/articles", tags=["articles"], dependencies=[CleanQuery])
 
-_ARTICLE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}}
 _BULK_BODY = {
     "requestBody": {
         "required": True,
@@ -22,7 +21,7 @@ _BULK_BODY = {
 }
 
 
-@router.post("", response_model=IngestOut, status_code=201, dependencies=[WriteAccess], openapi_extra=_ARTICLE_BODY)
+@router.post("", response_model=IngestOut, status_code=201, dependencies=[WriteAccess], openapi_extra=ARTICLE_BODY)
 def post_article(body: JsonBody, response: Response, runtime: RuntimeDep) -> IngestOut:
     """Store one article; re-posting the same URL or cleaned text returns the stored one (200)."""
     result = runtime.ingest(parse_article(body))
