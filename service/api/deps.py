@@ -36,6 +36,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 # Path ids and paging as both databases take them (64-bit ids): out of range is a 422.
 ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
 StoryId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ArticleIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 

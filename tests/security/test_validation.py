@@ -104,8 +104,13 @@ def test_ids_beyond_64_bits_are_refused(http: httpx.Client) -> None:
     _coded(http.get(f"/articles/{BIG - 1}"), 404, "not_found")
 
 
+def test_ids_beyond_64_bits_are_refused_by_the_pages(http: httpx.Client) -> None:
+    for path in (f"/articles/{BIG}/view", f"/pages/stories/{BIG}", f"/pages/compare?a={BIG}&b=1", "/pages/compare?a=1&b=-3"):
+        _coded(http.get(path), 422, "invalid_request")
+
+
 def test_paging_beyond_range_is_refused(http: httpx.Client) -> None:
-    for path in ("/articles", "/flags", "/stories"):
+    for path in ("/articles", "/flags", "/stories", "/", "/pages/stories"):
         _coded(http.get(path, params={"offset": BIG}), 422, "invalid_request")
     _coded(http.get("/stories", params={"min_articles": BIG}), 422, "invalid_request")
     assert http.get("/stories", params={"offset": 2**31 - 1}).json()["items"] == []
@@ -120,7 +125,7 @@ def test_nul_characters_are_refused_in_fields(http: httpx.Client, field: str) ->
 
 
 def test_nul_characters_are_refused_in_query_parameters(http: httpx.Client) -> None:
-    for path in ("/articles?outlet=x%00y", "/flags?outlet=x%00y", "/stories?q=a%00b", "/stories?language=a%00"):
+    for path in ("/articles?outlet=x%00y", "/flags?outlet=x%00y", "/stories?q=a%00b", "/stories?language=a%00", "/?outlet=x%00y", "/pages/stories?q=a%00b", "/pages/flags?outlet=%00"):
         _coded(http.get(path), 422, "invalid_request")
 
 

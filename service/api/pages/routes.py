@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import RuntimeDep, SettingsDep, StoreDep
+from service.api.deps import ArticleId, CleanQuery, Offset, RuntimeDep, SettingsDep, StoreDep
 from service.api.errors import error_response, status_of
 from service.api.pages.forms import Form, FormLimits, read_form
 from service.api.pages.guard import CSRF_FIELD, CsrfFailed, FormTokens, guard_of, safe_next
@@ -62,7 +62,7 @@ def http_url(url: object) -> bool:
 
 templates = PageTemplates(directory=HERE / "templates")
 templates.env.tests["http_url"] = http_url
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[CleanQuery])
 
 
 def query_of(filters: dict[str, object]) -> Callable[..., str]:
@@ -101,7 +101,7 @@ async def guarded_form(request: Request, action: str, limits: FormLimits, *, wri
 
 @router.get("/", response_class=HTMLResponse)
 def articles_page(
-    request: Request, store: StoreDep, outlet: str | None = None, since: str | None = None, until: str | None = None, offset: int = 0
+    request: Request, store: StoreDep, outlet: str | None = None, since: str | None = None, until: str | None = None, offset: Offset = 0
 ) -> HTMLResponse:
     filters = {"outlet": outlet or None, "since": since or None, "until": until or None}
     error = None
@@ -120,7 +120,7 @@ def articles_page(
 
 
 @router.get("/articles/{article_id}/view", response_class=HTMLResponse)
-def article_page(article_id: int, request: Request, store: StoreDep) -> HTMLResponse:
+def article_page(article_id: ArticleId, request: Request, store: StoreDep) -> HTMLResponse:
     article = store.get(article_id)
     context = {"article": article, "pieces": article.clean.pieces(article.text), "lang": article.language or "en"}
     return templates.TemplateResponse(request, "article.html", context)
