@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from service.compare import Comparison, TooLongToCompare, compare
+from service.compare.bounds import MAX_ANALYSED_CHARS, MAX_ANALYSED_WORDS, MAX_COMPARE_CHARS, MAX_COMPARE_WORDS, refuse_long
 from service.compare.comparison import sentence_spans
 from service.config import Settings
 from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
@@ -179,12 +180,16 @@ class Runtime:
         return self.desk.story_of(article_id)
 
     def similarity(self, a: ArticleInput | int, b: ArticleInput | int) -> SameStory:
-        """The same-story score of two articles, stored (by id) or not (nothing is stored)."""
-        return self.desk.similarity(self.article_of(a), self.article_of(b))
+        """The same-story score of two articles, stored (by id) or not (nothing is stored).
+        An article over MAX_ANALYSED_WORDS words is refused (413 too_long_to_compare)."""
+        bounds = {"max_words": MAX_ANALYSED_WORDS, "max_chars": MAX_ANALYSED_CHARS}
+        return self.desk.similarity(self._bounded(a, "article a", **bounds), self._bounded(b, "article b", **bounds))
 
     def compare(self, a: ArticleInput | int, b: ArticleInput | int) -> Comparison:
-        """Two articles side by side (stored by id or not; nothing is stored)."""
-        first, second = self.article_of(a), self.article_of(b)
+        """Two articles side by side (stored by id or not; nothing is stored). An article
+        over MAX_COMPARE_WORDS words or MAX_SENTENCES sentences is refused (413)."""
+        bounds = {"max_words": MAX_COMPARE_WORDS, "max_chars": MAX_COMPARE_CHARS}
+        first, second = self._bounded(a, "article a", **bounds), self._bounded(b, "article b", **bounds)
         try:
             sentence_spans(first), sentence_spans(second)  # refuse an over-long text before any work
             spans = align(first.clean_text, second.clean_text)  # once, for the copied share and the spans
@@ -192,6 +197,18 @@ class Runtime:
             return compare(first, second, encoder=self.desk.cached_encoder, same_story=same_story, spans=spans)
         except TooLongToCompare as exc:
             raise TooLarge(str(exc), code="too_long_to_compare") from exc
+
+    def _bounded(self, ref: ArticleInput | int, what: str, *, max_words: int, max_chars: int) -> Article:
+        """``article_of(ref)``, refused (413 too_long_to_compare) over the bounds: a text sent
+        is measured before any work on it; HTML once extracted, a stored article as stored."""
+        try:
+            if not isinstance(ref, int) and ref.text is not None:
+                refuse_long(ref.text, max_words=max_words, max_chars=max_chars, what=what)
+            article = self.article_of(ref)
+            refuse_long(article.clean_text, max_words=max_words, max_chars=max_chars, what=what)
+        except TooLongToCompare as exc:
+            raise TooLarge(str(exc), code="too_long_to_compare") from exc
+        return article
 
     def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
         return self.desk.recluster(progress=progress)
@@ -249,8 +266,16 @@ class Runtime:
         return [LinkView(link, get(link.target_id), get(link.source_id)) for link in links]
 
     def check(self, article: ArticleInput) -> tuple[str, list[CheckedCopy]]:
-        """An unstored text against the whole index: (its cleaned text, the stored articles it shares passages with)."""
-        new = prepare(article)
+        """An unstored text against the whole index: (its cleaned text, the stored articles it
+        shares passages with). A text over MAX_ANALYSED_WORDS words is refused (413)."""
+        bounds = {"max_words": MAX_ANALYSED_WORDS, "max_chars": MAX_ANALYSED_CHARS}
+        try:
+            if article.text is not None:
+                refuse_long(article.text, what="the article", **bounds)
+            new = prepare(article)
+            refuse_long(new.clean.text, what="the article", **bounds)
+        except TooLongToCompare as exc:
+            raise TooLarge(str(exc), code="too_long_to_compare") from exc
         signatures = _signatures(new.passages)
         copies = drop_set_phrases(find_copies(new.clean.text, self.index, self._clean_text, signatures=signatures), new.clean.text)
         clean = new.clean
