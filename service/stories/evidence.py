@@ -42,7 +42,7 @@ from typing import Protocol
 
 import numpy as np
 
-from service.stories.passages import LEAD_CHARS, lead_text
+from service.stories.passages import LEAD_CHARS, bounded_title, lead_text
 from service.stories.words import WordProfile, word_overlap, word_profile
 from service.text.names import ARABIC_LANGUAGES, Names, extract_names, skeletons
 
@@ -128,7 +128,9 @@ def describe(
 
 def describe_many(articles: Sequence[tuple[str | None, str, str | None]], *, encoder: Encoder | None) -> list[StoryDoc]:
     """StoryDocs of (title, text, language) triples, embedded in one encoder call (the
-    encoder batches rows of similar length across articles). Ids and dates are left empty."""
+    encoder batches rows of similar length across articles). Ids and dates are left empty.
+    Titles are cut at MAX_TITLE_CHARS first (``bounded_title``)."""
+    articles = [(bounded_title(title), text, language) for title, text, language in articles]
     for title, text, _ in articles:
         if not isinstance(text, str) or not (text.strip() or (title or "").strip()):
             raise ValueError("an article needs a non-empty text or title")

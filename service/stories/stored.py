@@ -17,6 +17,7 @@ import numpy as np
 
 from service.domain import Article, StoredDoc
 from service.stories.evidence import StoryDoc
+from service.stories.passages import bounded_title
 from service.stories.words import word_profile
 from service.text.names import Names
 
@@ -49,14 +50,15 @@ def from_stored(stored: StoredDoc, article: Article) -> StoryDoc:
         return np.frombuffer(raw, dtype=_FLOAT).astype(np.float32)
 
     names = Names(**{kind: frozenset(stored.names.get(kind, ())) for kind in _NAME_SETS})
+    title = bounded_title(article.title)  # as ``describe`` reads it
     return StoryDoc(
         id=str(article.id),
-        title=article.title,
+        title=title,
         text=article.clean_text,
         language=article.language,
         published_at=article.published_at,
         lead=unpack(stored.lead),
         names=names,
         title_vector=unpack(stored.title),
-        words=word_profile(article.title, article.clean_text),
+        words=word_profile(title, article.clean_text),
     )
