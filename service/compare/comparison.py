@@ -36,9 +36,14 @@ from service.text.segment import sentences
 
 MAX_SENTENCES = 1_500  # per article: a 50k-word text has ~2,500; refused rather than left to run for minutes
 MIN_SENTENCE_WORDS = 3
-# A longer "sentence" (a text without full stops) is aligned in pieces of this many words:
-# one piece a unit, as a sentence is. Real ones are shorter (SaudiNewsNet: 99.99% under 181).
+# A longer "sentence" (a text without full stops) is aligned in pieces of this many words,
+# paired by their wording alone (not embedded: a piece is not a statement). Real sentences
+# are shorter (SaudiNewsNet: 99.99% under 181 words).
 MAX_SENTENCE_WORDS = 200
+# Words of sentences embedded for each article, its first sentences; the ones after are
+# paired by their wording alone. Embedding is most of a comparison's time (~1 ms a word on
+# 2 cores, cold); real articles are shorter (SaudiNewsNet: 99.9% under 2,520 words).
+MAX_EMBEDDED_WORDS = 3_000
 _TOKEN = re.compile(r"\S+")
 
 __all__ = ["Comparison", "TooLongToCompare", "compare", "sentence_spans"]
@@ -82,18 +87,36 @@ def centred(vectors: np.ndarray, *, rows: int) -> np.ndarray:
 def sentence_spans(article: Article) -> list[Span]:
     """The article's sentences worth aligning, as spans of its cleaned text (a sentence
     over ``MAX_SENTENCE_WORDS`` words in consecutive pieces of that many)."""
+    return [span for span, _ in _units(article)]
+
+
+def _units(article: Article) -> list[tuple[Span, int]]:
+    """``sentence_spans`` with each one's words to embed (0 for a piece of a long one)."""
     text = article.clean_text
-    spans = [p for s in sentences(text) for p in _pieces(text, s) if len(text[p.start : p.end].split()) >= MIN_SENTENCE_WORDS]
-    if len(spans) > MAX_SENTENCES:
-        raise TooLongToCompare(f"article has {len(spans)} sentences; at most {MAX_SENTENCES} can be compared")
-    return spans
+    units = []
+    for sentence in sentences(text):
+        words = [m.span() for m in _TOKEN.finditer(text, sentence.start, sentence.end)]
+        if len(words) <= MAX_SENTENCE_WORDS:
+            if len(words) >= MIN_SENTENCE_WORDS:
+                units.append((sentence, len(words)))
+            continue
+        for i in range(0, len(words), MAX_SENTENCE_WORDS):
+            piece = words[i : i + MAX_SENTENCE_WORDS]
+            if len(piece) >= MIN_SENTENCE_WORDS:
+                units.append((Span(piece[0][0], piece[-1][1]), 0))
+    if len(units) > MAX_SENTENCES:
+        raise TooLongToCompare(f"article has {len(units)} sentences; at most {MAX_SENTENCES} can be compared")
+    return units
 
 
-def _pieces(text: str, span: Span) -> list[Span]:
-    words = [m.span() for m in _TOKEN.finditer(text, span.start, span.end)]
-    if len(words) <= MAX_SENTENCE_WORDS:
-        return [span]
-    return [Span(words[i][0], words[min(i + MAX_SENTENCE_WORDS, len(words)) - 1][1]) for i in range(0, len(words), MAX_SENTENCE_WORDS)]
+def _embedded(units: list[tuple[Span, int]]) -> list[int]:
+    """Which units are embedded: whole sentences, the first ``MAX_EMBEDDED_WORDS`` words' worth."""
+    chosen, total = [], 0
+    for i, (_, words) in enumerate(units):
+        if words and total + words <= MAX_EMBEDDED_WORDS:
+            chosen.append(i)
+            total += words
+    return chosen
 
 
 def compare(
@@ -101,7 +124,8 @@ def compare(
 ) -> Comparison:
     """Compare two articles (stored or not); see the module docstring. ``spans``: the
     copied spans of the two cleaned texts, when the caller has aligned them already."""
-    spans_a, spans_b = sentence_spans(a), sentence_spans(b)
+    units_a, units_b = _units(a), _units(b)
+    spans_a, spans_b = [s for s, _ in units_a], [s for s, _ in units_b]
     texts_a = [a.clean_text[s.start : s.end] for s in spans_a]
     texts_b = [b.clean_text[s.start : s.end] for s in spans_b]
     quotes_a = extract_quotes(a.clean_text, language=a.language)
@@ -113,11 +137,20 @@ def compare(
     speaks = [(i, j) for i, qa in enumerate(quotes_a) for j, qb in enumerate(quotes_b) if same_speaker(qa, qb, titles_a=titles_a, titles_b=titles_b)]
     need_a, need_b = sorted({i for i, _ in speaks}), sorted({j for _, j in speaks})
     vectors_a = vectors_b = quote_vectors_a = quote_vectors_b = None
-    if encoder is not None and (texts_a or texts_b):
+    embed_a, embed_b = _embedded(units_a), _embedded(units_b)
+    # No sentence embedded (none, or only pieces of long ones): no mean to centre quotes by,
+    # so they pair by wording too.
+    if encoder is not None and (embed_a or embed_b):
         qa = [a.clean_text[quotes_a[i].start : quotes_a[i].end] for i in need_a]
         qb = [b.clean_text[quotes_b[j].start : quotes_b[j].end] for j in need_b]
-        vectors = centred(encoder.encode(texts_a + texts_b + qa + qb, kind="query"), rows=len(texts_a) + len(texts_b))
-        vectors_a, vectors_b, found_a, found_b = np.split(vectors, np.cumsum([len(texts_a), len(texts_b), len(qa)]))
+        rows = [texts_a[i] for i in embed_a] + [texts_b[j] for j in embed_b]
+        vectors = centred(encoder.encode(rows + qa + qb, kind="query"), rows=len(rows))
+        found_a, found_b, quoted_a, quoted_b = np.split(vectors, np.cumsum([len(embed_a), len(embed_b), len(qa)]))
+        # A sentence not embedded has a zero vector: cosine 0, so only its wording can pair it.
+        vectors_a = np.zeros((len(texts_a), vectors.shape[1]), dtype=vectors.dtype)
+        vectors_b = np.zeros((len(texts_b), vectors.shape[1]), dtype=vectors.dtype)
+        vectors_a[embed_a], vectors_b[embed_b] = found_a, found_b
+        found_a, found_b = quoted_a, quoted_b
         quote_vectors_a = {i: found_a[n] for n, i in enumerate(need_a)}
         quote_vectors_b = {j: found_b[n] for n, j in enumerate(need_b)}
 

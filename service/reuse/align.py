@@ -35,7 +35,7 @@ from service.reuse.seeds import Seed
 from service.reuse.spans import CopiedSpan
 from service.reuse.tokens import Tokens, tokens
 
-__all__ = ["CopiedSpan", "align", "MIN_SPAN_WORDS", "MAX_ALIGN_WORDS", "MAX_ALIGN_CHARS"]
+__all__ = ["CopiedSpan", "align", "aligned_length", "MIN_SPAN_WORDS", "MAX_ALIGN_WORDS", "MAX_ALIGN_CHARS"]
 
 MAX_ALIGN_WORDS = 30_000  # words of each text aligned
 MAX_ALIGN_CHARS = 300_000  # characters of each text read (30,000 words of Arabic are ~180,000)
@@ -132,6 +132,12 @@ def _accept(chains: list[Seed], a: Tokens, b: Tokens) -> list[Seed]:
         if len(accepted) == MAX_PASSAGES:
             break
     return accepted
+
+
+def aligned_length(text: str) -> int:
+    """How many characters of ``text`` alignment reads: up to the end of its last aligned word."""
+    words = _bounded(text)
+    return words.ends[-1] if len(words) else 0
 
 
 def _bounded(text: str) -> Tokens:

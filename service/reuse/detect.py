@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.reuse.align import CopiedSpan, align
+from service.reuse.align import CopiedSpan, align, aligned_length
 from service.reuse.index import PassageIndex
 from service.reuse.pan import Case, Measures, measures, read_cases, write_detections
 from service.reuse.signatures import PassageSignature, sign_passages
@@ -44,8 +44,15 @@ def find_copies(
     exclude: int | None = None,
     max_candidates: int = MAX_CANDIDATES,
 ) -> list[Copy]:
-    """Every indexed article sharing a verified passage with ``text``, most shared first."""
+    """Every indexed article sharing a verified passage with ``text``, most shared first.
+
+    Only the part of ``text`` that alignment reads (``MAX_ALIGN_WORDS``) is looked up: a
+    passage beyond it could not be verified, and each looked-up passage costs index hits.
+    At most ``MAX_SCREENED`` candidates are aligned.
+    """
     signed = signatures if signatures is not None else sign_passages(text)
+    end = aligned_length(text)
+    signed = [s for s in signed if s.start < end]
     copies = []
     # Ranked by estimated Jaccard, not passage hits: a topical neighbour hits many passages.
     ranked = index.ranked(signed, exclude=exclude)[:MAX_SCREENED]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from service.compare.bounds import MAX_ANALYSED_WORDS, MAX_COMPARE_CHARS, MAX_COMPARE_WORDS, TooLongToCompare, refuse_long
-from service.compare.comparison import MAX_SENTENCE_WORDS, sentence_spans
+from service.compare.comparison import MAX_EMBEDDED_WORDS, MAX_SENTENCE_WORDS, compare, sentence_spans
 from service.config import Settings
 from service.domain import ArticleInput
 from service.errors import TooLarge
 from service.ingest import preview
 from service.runtime import Runtime
+from service.stories.score import SameStory
 from tests.conftest import ROOT
 
 
@@ -65,3 +67,36 @@ def test_a_stored_article_over_the_bound_is_refused_as_stored(runtime: Runtime) 
     with pytest.raises(TooLarge) as refused:
         runtime.compare(stored.id, ArticleInput(text="another short text here"))
     assert refused.value.code == "too_long_to_compare"
+
+
+class RecordingEncoder:
+    """Unit vectors from a hash of each text, and a record of what was embedded."""
+
+    model_id = "recording"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray:
+        self.texts += texts
+        rows = [np.random.default_rng(abs(hash(t)) % 2**32).normal(size=self.dim) for t in texts]
+        out = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def _same_story() -> SameStory:
+    return SameStory(score=1.0, probability=1.0, basis="test", evidence={}, missing=())
+
+
+def test_pieces_of_long_sentences_and_sentences_past_the_budget_are_paired_by_wording_only() -> None:
+    sentences = [" ".join(f"s{i}w{j}" for j in range(10)) + "." for i in range(MAX_EMBEDDED_WORDS // 10 + 50)]
+    run_on = " ".join(f"r{j}" for j in range(3 * MAX_SENTENCE_WORDS))
+    a = preview(ArticleInput(text="\n".join([*sentences, run_on])))
+    encoder = RecordingEncoder()
+    result = compare(a, a, encoder=encoder, same_story=_same_story())
+    embedded = encoder.texts
+    assert 0 < sum(len(t.split()) for t in embedded) <= 2 * MAX_EMBEDDED_WORDS  # each article's first 3,000 words
+    assert not any(t.startswith("r0 ") or " r1 " in f" {t} " for t in embedded)  # no piece of the run-on
+    # Every unit still pairs with itself, embedded or not: the wording is the same.
+    assert len(result.aligned) == len(sentence_spans(a)) and not result.only_in_a

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from service.reuse import align as align_module
 from service.reuse import seeds
 from service.reuse.align import MAX_ALIGN_WORDS, _merge_neighbours, align
+from service.reuse.detect import find_copies
+from service.reuse.index import PassageIndex
 from service.reuse.seeds import MAX_BAG_MATCHES, MAX_GRAM_REPEATS, Seed, bag_pairs, runs
+from service.reuse.signatures import sign_passages
 from service.reuse.tokens import _TokenCache, tokens
 from tests.conftest import ROOT
 
@@ -198,3 +201,12 @@ def test_the_token_cache_is_bounded_by_words() -> None:
     assert cache._words <= 1_000 and len(cache._items) == 9
     cache.put("long", tokens(" ".join(["w"] * 400)))  # over a quarter of the cache: not kept
     assert cache.get("long") is None and cache.get("text 49") is not None
+
+
+def test_copies_are_looked_up_in_the_aligned_part_only() -> None:
+    source = " ".join(f"s{i}" for i in range(60)) + "."
+    index = PassageIndex()
+    index.add(1, sign_passages(source))
+    filler = " ".join(f"f{i}" for i in range(MAX_ALIGN_WORDS)) + "."
+    assert [c.other_id for c in find_copies(f"{source}\n{filler}", index, {1: source}.__getitem__)] == [1]
+    assert find_copies(f"{filler}\n{source}", index, {1: source}.__getitem__) == []
