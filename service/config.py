@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Refused before parsing: one article's request body, and a bulk upload's.
     max_article_bytes: int = Field(default=2_000_000, gt=0)
     max_bulk_bytes: int = Field(default=500_000_000, gt=0)
+    # CPU-heavy reads (compare, similarity, copy check, the compare page) running at once;
+    # one more is answered 503 "busy" with Retry-After (service/api/limits.py). None: no limit.
+    max_concurrent_analyses: int | None = Field(default=None, ge=1)
     models_dir: Path = Path("models")
     embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small); "none": no embeddings
     # auto: bf16 on a CPU with native bf16 (3x fp32, same vectors to cosine 0.9999), else fp32.
@@ -59,7 +62,10 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix):]
         return value
 
-    @field_validator("redis_url", "embedding_model", "api_key", "story_score_path", "story_merge_probability", "story_max_age_days", mode="before")
+    @field_validator(
+        "redis_url", "embedding_model", "api_key", "story_score_path", "story_merge_probability", "story_max_age_days",
+        "max_concurrent_analyses", mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -51,7 +51,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StorydiffError)
     async def _storydiff(_request: Request, exc: StorydiffError) -> JSONResponse:
-        return error_response(status_of(exc), exc.code, exc.message, exc.errors)
+        response = error_response(status_of(exc), exc.code, exc.message, exc.errors)
+        response.headers.update(getattr(exc, "headers", None) or {})  # e.g. Retry-After of 503 busy
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

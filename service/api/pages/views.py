@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import RuntimeDep, SettingsDep
 from service.api.errors import status_of
+from service.api.limits import analysis_slot
 from service.api.pages.highlight import pieces, side_marks
 from service.api.pages.forms import Form, FormLimits, Upload
 from service.api.pages.routes import FORM_ENVELOPE, guarded_form, query_of, refused, templates
@@ -18,8 +21,8 @@ from service.ingest import decode_utf8, parse_date_range
 router = APIRouter(prefix="/pages", include_in_schema=False)
 
 
-def _render(request: Request, name: str, context: dict[str, object], status: int = 200) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status)
+def _render(request: Request, name: str, context: dict[str, object], status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
 
 
 def _comparison_context(runtime, a: ArticleInput | int, b: ArticleInput | int) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -38,13 +41,15 @@ def _comparison_context(runtime, a: ArticleInput | int, b: ArticleInput | int) -
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(request: Request, runtime: RuntimeDep, a: int | None = None, b: int | None = None) -> HTMLResponse:
     context: dict[str, object] = {"a_id": a, "b_id": b, "recent": runtime.store.list(limit=100).items}
-    status = 200
+    status, headers = 200, None
     if a is not None and b is not None:
         try:
-            context |= _comparison_context(runtime, a, b)
+            with analysis_slot(request):
+                context |= _comparison_context(runtime, a, b)
         except StorydiffError as exc:
             context["error"], status = f"{exc.message} [{exc.code}]", status_of(exc)
-    return _render(request, "compare.html", context, status)
+            headers = getattr(exc, "headers", None)  # Retry-After of 503 busy
+    return _render(request, "compare.html", context, status, headers)
 
 
 @router.post("/compare", response_class=HTMLResponse)
@@ -57,23 +62,24 @@ async def compare_pasted(request: Request, runtime: RuntimeDep, settings: Settin
     except StorydiffError as exc:
         return refused(request, exc, "compare.html", {"recent": runtime.store.list(limit=100).items})
     try:
-        context, status = await run_in_threadpool(_compare_form, runtime, form, limit)
+        context, status, headers = await run_in_threadpool(_compare_form, runtime, form, limit, analysis_slot(request))
     finally:
         form.close()
-    return _render(request, "compare.html", context, status)
+    return _render(request, "compare.html", context, status, headers)
 
 
-def _compare_form(runtime, form: Form, limit: int) -> tuple[dict[str, object], int]:  # type: ignore[no-untyped-def]
+def _compare_form(runtime, form: Form, limit: int, slot: AbstractContextManager[None]) -> tuple[dict[str, object], int, dict[str, str] | None]:  # type: ignore[no-untyped-def]
     a_text, b_text = form.text("a_text"), form.text("b_text")
     context: dict[str, object] = {"recent": runtime.store.list(limit=100).items, "form": {"a_text": a_text, "b_text": b_text}}
     try:
         a = _side(_uploaded(form.file("a_file"), "A", limit) or a_text, form.text("a_id"), "A")
         b = _side(_uploaded(form.file("b_file"), "B", limit) or b_text, form.text("b_id"), "B")
-        context |= _comparison_context(runtime, a, b)
+        with slot:
+            context |= _comparison_context(runtime, a, b)
     except StorydiffError as exc:
         context["error"] = f"{exc.message} [{exc.code}]"
-        return context, status_of(exc)
-    return context, 200
+        return context, status_of(exc), getattr(exc, "headers", None)
+    return context, 200, None
 
 
 def _uploaded(file: Upload | None, name: str, limit: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.api.deps import CleanQuery, PairBody, RuntimeDep
+from service.api.limits import AnalysisSlot
 from service.ingest import parse_pair
 
 router = APIRouter(tags=["compare"], dependencies=[CleanQuery])
@@ -18,8 +19,9 @@ _PAIR_BODY = {
 
 
 @router.post("/compare", openapi_extra=_PAIR_BODY)
-def compare(body: PairBody, runtime: RuntimeDep) -> dict[str, object]:
+def compare(body: PairBody, runtime: RuntimeDep, slot: AnalysisSlot) -> dict[str, object]:
     """Shared copied text, aligned sentences and quotes (with wording diffs), what only one
     article says, and the figures they give differently. Offsets index each ORIGINAL text."""
     a, b = parse_pair(body)
-    return {"ok": True, **runtime.compare(a, b).as_dict()}
+    with slot:
+        return {"ok": True, **runtime.compare(a, b).as_dict()}

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep
+from service.api.limits import AnalysisSlot
 from service.api.schemas import ArticleIn, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
 from service.ingest import parse_article, parse_date_range
 
@@ -22,9 +23,11 @@ def article_reuse(article_id: ArticleId, runtime: RuntimeDep) -> ReuseOut:
 
 
 @router.post("/reuse/check", response_model=CheckOut, openapi_extra=_ARTICLE_BODY)
-def reuse_check(body: JsonBody, runtime: RuntimeDep) -> CheckOut:
+def reuse_check(body: JsonBody, runtime: RuntimeDep, slot: AnalysisSlot) -> CheckOut:
     """An unstored article (same JSON as POST /articles) against every stored one; nothing is stored."""
-    _text, copies = runtime.check(parse_article(body))
+    article = parse_article(body)
+    with slot:
+        _text, copies = runtime.check(article)
     return CheckOut(matches=[CheckMatchOut.of(c) for c in copies])
 
 

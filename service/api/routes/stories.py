@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import CleanQuery, Offset, PairBody, RuntimeDep, StoryId
+from service.api.limits import AnalysisSlot
 from service.api.story_schemas import SimilarityOut, StoriesOut, StoryDetailOut
 from service.ingest import MAX_OFFSET, parse_date_range, parse_pair
 
@@ -52,7 +53,8 @@ def get_story(story_id: StoryId, runtime: RuntimeDep) -> StoryDetailOut:
 
 
 @router.post("/similarity", response_model=SimilarityOut, openapi_extra=_PAIR_BODY)
-def similarity(body: PairBody, runtime: RuntimeDep) -> SimilarityOut:
+def similarity(body: PairBody, runtime: RuntimeDep, slot: AnalysisSlot) -> SimilarityOut:
     """Same-story score of two articles (objects as POST /articles takes, or stored ids); nothing is stored."""
     a, b = parse_pair(body)
-    return SimilarityOut.of(runtime.similarity(a, b))
+    with slot:
+        return SimilarityOut.of(runtime.similarity(a, b))
