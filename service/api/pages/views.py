@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import RuntimeDep, SettingsDep
+from service.api.deps import ArticleIdQuery, CleanQuery, Offset, RuntimeDep, SettingsDep, StoryId
 from service.api.errors import status_of
 from service.api.limits import analysis_slot
 from service.api.pages.highlight import pieces, side_marks
@@ -18,7 +18,7 @@ from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.ingest import decode_utf8, parse_date_range
 
-router = APIRouter(prefix="/pages", include_in_schema=False)
+router = APIRouter(prefix="/pages", include_in_schema=False, dependencies=[CleanQuery])
 
 
 def _render(request: Request, name: str, context: dict[str, object], status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
@@ -39,7 +39,7 @@ def _comparison_context(runtime, a: ArticleInput | int, b: ArticleInput | int) -
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, runtime: RuntimeDep, a: int | None = None, b: int | None = None) -> HTMLResponse:
+def compare_page(request: Request, runtime: RuntimeDep, a: ArticleIdQuery = None, b: ArticleIdQuery = None) -> HTMLResponse:
     context: dict[str, object] = {"a_id": a, "b_id": b, "recent": runtime.store.list(limit=100).items}
     status, headers = 200, None
     if a is not None and b is not None:
@@ -111,7 +111,7 @@ def stories_page(
     until: str = "",
     outlet: str = "",
     q: str = "",
-    offset: int = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     filters = {"since": since, "until": until, "outlet": outlet, "q": q}
     context: dict[str, object] = {"filters": filters}
@@ -133,7 +133,7 @@ def stories_page(
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(story_id: int, request: Request, runtime: RuntimeDep) -> HTMLResponse:
+def story_page(story_id: StoryId, request: Request, runtime: RuntimeDep) -> HTMLResponse:
     try:
         detail = runtime.story(story_id)
     except StorydiffError as exc:

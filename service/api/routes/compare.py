@@ -6,19 +6,13 @@ from fastapi import APIRouter
 
 from service.api.deps import CleanQuery, PairBody, RuntimeDep
 from service.api.limits import AnalysisSlot
+from service.api.schemas import PAIR_BODY
 from service.ingest import parse_pair
 
 router = APIRouter(tags=["compare"], dependencies=[CleanQuery])
 
-_PAIR_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"example": {"a": 2, "b": {"text": "...", "title": "...", "published_at": "2019-05-14"}}}},
-    }
-}
 
-
-@router.post("/compare", openapi_extra=_PAIR_BODY)
+@router.post("/compare", openapi_extra=PAIR_BODY)
 def compare(body: PairBody, runtime: RuntimeDep, slot: AnalysisSlot) -> dict[str, object]:
     """Shared copied text, aligned sentences and quotes (with wording diffs), what only one
     article says, and the figures they give differently. Offsets index each ORIGINAL text."""

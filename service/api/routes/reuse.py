@@ -8,12 +8,10 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep
 from service.api.limits import AnalysisSlot
-from service.api.schemas import ArticleIn, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
+from service.api.schemas import ARTICLE_BODY, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
 from service.ingest import parse_article, parse_date_range
 
 router = APIRouter(tags=["reuse"], dependencies=[CleanQuery])
-
-_ARTICLE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}}
 
 
 @router.get("/articles/{article_id}/reuse", response_model=ReuseOut)
@@ -22,7 +20,7 @@ def article_reuse(article_id: ArticleId, runtime: RuntimeDep) -> ReuseOut:
     return ReuseOut.of(article_id, runtime.reuse(article_id))
 
 
-@router.post("/reuse/check", response_model=CheckOut, openapi_extra=_ARTICLE_BODY)
+@router.post("/reuse/check", response_model=CheckOut, openapi_extra=ARTICLE_BODY)
 def reuse_check(body: JsonBody, runtime: RuntimeDep, slot: AnalysisSlot) -> CheckOut:
     """An unstored article (same JSON as POST /articles) against every stored one; nothing is stored."""
     article = parse_article(body)

@@ -8,17 +8,11 @@ from fastapi import APIRouter, Query
 
 from service.api.deps import CleanQuery, Offset, PairBody, RuntimeDep, StoryId
 from service.api.limits import AnalysisSlot
+from service.api.schemas import PAIR_BODY
 from service.api.story_schemas import SimilarityOut, StoriesOut, StoryDetailOut
 from service.ingest import MAX_OFFSET, parse_date_range, parse_pair
 
 router = APIRouter(tags=["stories"], dependencies=[CleanQuery])
-
-_PAIR_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"example": {"a": 1, "b": {"text": "...", "title": "...", "published_at": "2019-05-14"}}}},
-    }
-}
 
 
 @router.get("/stories", response_model=StoriesOut)
@@ -52,7 +46,7 @@ def get_story(story_id: StoryId, runtime: RuntimeDep) -> StoryDetailOut:
     return StoryDetailOut.of_detail(runtime.story(story_id))
 
 
-@router.post("/similarity", response_model=SimilarityOut, openapi_extra=_PAIR_BODY)
+@router.post("/similarity", response_model=SimilarityOut, openapi_extra=PAIR_BODY)
 def similarity(body: PairBody, runtime: RuntimeDep, slot: AnalysisSlot) -> SimilarityOut:
     """Same-story score of two articles (objects as POST /articles takes, or stored ids); nothing is stored."""
     a, b = parse_pair(body)
