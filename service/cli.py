@@ -10,7 +10,7 @@ from pathlib import Path
 
 from service.compare.report import render_report
 from service.config import Settings, get_settings
-from service.errors import StorydiffError
+from service.errors import StorydiffError, mask_url
 from service.ingest import parse_date_range
 from service.records import article_record, link_record, story_detail_record, story_record
 from service.runtime import Runtime
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     flags.add_argument("--json", action="store_true")
 
     commands.add_parser("reindex", help="rebuild the passage index from the database (e.g. after Redis was lost)")
+    commands.add_parser("repair", help="finish articles a failed or interrupted ingest left without copy check or story")
 
     stories = commands.add_parser("stories", help="story clusters, newest first")
     stories.add_argument("--since")
@@ -165,7 +166,7 @@ def _articles(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _migrate(_args: argparse.Namespace, runtime: Runtime) -> int:
     # Runtime.open has already brought the schema up to date.
-    print(json.dumps({"database": runtime.store.engine.url.render_as_string(hide_password=True), "articles": runtime.store.count()}))
+    print(json.dumps({"database": mask_url(runtime.settings.database_url), "articles": runtime.store.count()}))
     return 0
 
 
@@ -213,6 +214,14 @@ def _reindex(_args: argparse.Namespace, runtime: Runtime) -> int:
         passages = runtime.reindex(progress=lambda n: bar.update(1))
     print(json.dumps({"passages": passages}))
     return 0
+
+
+def _repair(_args: argparse.Namespace, runtime: Runtime) -> int:
+    repaired = runtime.repair()
+    for article_id, error in repaired.failed:
+        print(f"article {article_id}: {error}", file=sys.stderr)
+    print(json.dumps({"repaired": repaired.completed, "failed": [article_id for article_id, _ in repaired.failed]}))
+    return 1 if repaired.failed else 0
 
 
 def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -278,7 +287,7 @@ def _reembed(_args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
+_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "repair": _repair, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
 
 
 if __name__ == "__main__":

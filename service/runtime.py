@@ -25,7 +25,7 @@ from service.compare.bounds import MAX_ANALYSED_CHARS, MAX_ANALYSED_WORDS, MAX_C
 from service.compare.comparison import sentence_spans
 from service.config import Settings
 from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
-from service.errors import TooLarge
+from service.errors import NotFound, TooLarge
 from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview, unstored_previews
 from service.reuse.align import CopiedSpan, align
 from service.reuse.detect import find_copies
@@ -33,7 +33,7 @@ from service.reuse.flags import link_between
 from service.reuse.formulas import drop_set_phrases
 from service.reuse.index import PassageIndex
 from service.reuse.signatures import PassageSignature
-from service.storage.store import Store
+from service.storage.store import FOLLOW_UP_JOBS, Store
 from service.stories.score import SameStory
 from service.story_desk import StoryDesk
 from service.text.boilerplate import line_keys
@@ -42,11 +42,20 @@ INGEST_BATCH = 64  # articles embedded together in bulk ingest
 # Stored articles kept in memory for copy detection: an ingest checks the same recent
 # candidates again and again, and reads each copy found twice (to align, then to link).
 RECENT_ARTICLES = 2_000
+ARTICLE_LOCKS = 64
 T = TypeVar("T")
 
 
 def _signatures(records: list[PassageRecord] | tuple[PassageRecord, ...]) -> list[PassageSignature]:
     return [PassageSignature.from_bytes(r.start, r.end, r.signature) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """What ``Runtime.repair`` finished, and the articles that failed again (id, error)."""
+
+    completed: int
+    failed: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,8 @@ class Runtime:
         self.desk = StoryDesk(settings, store)
         self._recent: OrderedDict[int, Article] = OrderedDict()
         self._recent_lock = threading.Lock()
+        # Striped by article id: follow-up work of one article in one thread at a time.
+        self._article_locks = tuple(threading.Lock() for _ in range(ARTICLE_LOCKS))
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
@@ -154,18 +165,43 @@ class Runtime:
     def _after_store(self, result: IngestResult) -> IngestResult:
         """A new article's passages join the index, its copy links are found and stored,
         and it joins the story of its event. An article stored by an ingest that was
-        interrupted before these steps gets them now (``storydiff ingest`` resumes)."""
+        interrupted before these steps gets them now (``storydiff ingest`` resumes; a
+        re-post, ``repair``).
+
+        Several requests may finish one article at once (re-posts of it, two servers):
+        in this process they take turns (``_article_locks``), and whoever comes second
+        finds the jobs done; between processes each step is idempotent (index entries
+        per passage, links upserted, ``StoryStore.join`` keeps an assigned article)."""
         article = result.article
-        done = set() if result.created else self.store.jobs_done(article.id)
-        if {"reuse", "story"} <= done:
-            return replace(result, story_id=self.desk.story_of(article.id))
-        if "reuse" not in done:
-            signatures = _signatures(self.store.passages_of(article.id))
-            self.store.save_links(self._links_for(article, signatures))
-            self.index.add(article.id, signatures)  # replaces what an interrupted ingest indexed
-            self.store.mark_done(article.id, "reuse")
-        story_id, note = self.desk.assign(article)
+        with self._article_locks[article.id % len(self._article_locks)]:
+            done = self.store.jobs_done(article.id)
+            if set(FOLLOW_UP_JOBS) <= done:
+                return replace(result, story_id=self.desk.story_of(article.id))
+            if "reuse" not in done:
+                signatures = _signatures(self.store.passages_of(article.id))
+                self.store.save_links(self._links_for(article, signatures))
+                self.index.add(article.id, signatures)  # replaces what an interrupted ingest indexed
+                self.store.mark_done(article.id, "reuse")
+            story_id, note = self.desk.assign(article)
         return replace(result, story_id=story_id, notes=result.notes + ((note,) if note else ()))
+
+    def repair(self, *, progress: Callable[[int], None] | None = None) -> Repaired:
+        """Finish every stored article an interrupted or failed request left without its
+        copy check (passages indexed, links stored) or its story: what a re-post would do.
+        Run at server start and by ``storydiff repair``; one query when nothing is left.
+        An article that fails again stays pending (reported), the others go on."""
+        completed, failed = 0, []
+        for article_id in self.store.unfinished():
+            try:
+                self._after_store(IngestResult(self.store.get(article_id), created=False))
+                completed += 1
+            except NotFound:
+                continue  # deleted meanwhile
+            except Exception as exc:  # noqa: BLE001 - reported by id; the rest is still repaired
+                failed.append((article_id, f"{type(exc).__name__}: {exc}"))
+            if progress is not None:
+                progress(completed + len(failed))
+        return Repaired(completed, tuple(failed))
 
     # -- stories ------------------------------------------------------------------
 

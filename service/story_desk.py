@@ -10,7 +10,10 @@
    DB (never re-embedded);
 3. copied shares come from the article's stored copy links;
 4. the join/merge is one DB transaction. A process-wide lock keeps two threads of one
-   process from deciding at once (two processes can still race; ``recluster`` repairs).
+   process from deciding at once; between processes ``StoryStore.join`` locks the
+   article's row and keeps an article that is in a story already, so an article is never
+   assigned twice (two processes deciding about two new articles of one event at once
+   may still start two stories; ``recluster`` joins them).
 
 The encoder loads on first use and is shared by every desk of the process (tests and
 the API's lifespan open many runtimes; loading costs seconds and ~500 MB).
@@ -221,8 +224,14 @@ class StoryDesk:
 
     def assign(self, article: Article) -> tuple[int, str]:
         """Put a stored article in the story of its event (joining, starting or merging).
-        Returns the story id and a note when the story was decided without embeddings."""
+        Returns the story id and a note when the story was decided without embeddings.
+        An article already in a story keeps it (a re-post, a repair, a second process):
+        assigning an article is idempotent, here and in ``StoryStore.join``."""
         with self._lock:
+            current = self.store.stories.story_of(article.id)
+            if current is not None:
+                self.store.mark_done(article.id, "story")
+                return current, ""
             doc = self.doc(article)
             story_of = self._members_near(article)
             story_of.pop(article.id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,8 @@ from service.api.routes import articles, compare, health, reuse, stories
 from service.config import Settings, get_settings
 from service.runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
@@ -28,6 +31,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Load the embedding model before serving: a missing model fails the start with
             # its rebuild command, and the first request does not wait seconds for it.
             app.state.runtime.desk.encoder
+            # Articles a failed or interrupted request left without their copy check or
+            # story are finished before serving (one query when there are none).
+            repaired = app.state.runtime.repair()
+            if repaired.completed or repaired.failed:
+                log.warning("repair at start: %d articles finished, %d failed: %s", repaired.completed, len(repaired.failed), repaired.failed[:10])
             yield
         finally:
             app.state.runtime.close()

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, select, update
+from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, PassageRecord
-from service.errors import NotFound, Unavailable
+from service.errors import NotFound, StorydiffError, Unavailable, mask_url
 from service.storage import migrate
 from service.storage.engine import open_engine
 from service.storage.rows import to_article, to_link, utc
@@ -25,6 +25,15 @@ from service.storage.stories import StoryStore
 from service.storage.tables import article_jobs, articles, copy_links, outlet_lines, outlets, passages
 
 MAX_PAGE = 500
+# The follow-up work every stored article needs (``Runtime._after_store``): its passages
+# indexed and copy links stored ("reuse"), then a story ("story").
+FOLLOW_UP_JOBS = ("reuse", "story")
+
+
+class UrlConflict(StorydiffError):
+    """The URL is stored already, with another text (409): a URL names one article."""
+
+    code = "url_conflict"
 
 
 class Store:
@@ -38,12 +47,16 @@ class Store:
     @classmethod
     def open(cls, database_url: str, *, create: bool = True) -> Store:
         """Open the database at ``database_url``, migrating it to the newest schema."""
-        engine = open_engine(database_url)
+        try:
+            engine = open_engine(database_url)
+        except (ArgumentError, ValueError) as exc:  # a bad port is a ValueError
+            # ``from None``: SQLAlchemy's message may quote the URL whole.
+            raise Unavailable(f"not a database URL: {mask_url(database_url)} ({type(exc).__name__})") from None
         try:
             if create:
                 migrate.upgrade(engine)
         except OperationalError as exc:
-            raise Unavailable(f"cannot open the database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
+            raise Unavailable(f"cannot open the database {mask_url(database_url)}: {exc.orig}") from exc
         return cls(engine)
 
     def close(self) -> None:
@@ -52,7 +65,9 @@ class Store:
     # -- writes ---------------------------------------------------------------------
 
     def add(self, new: NewArticle) -> IngestResult:
-        """Store ``new`` unless the same URL or the same cleaned text is already stored."""
+        """Store ``new`` unless the same URL or the same cleaned text is already stored
+        (then the stored article, ``created`` False). The URL stored with another text
+        is refused (UrlConflict): the text sent would otherwise be dropped unseen."""
         for _attempt in range(3):
             try:
                 with self.engine.begin() as conn:
@@ -83,7 +98,8 @@ class Store:
     def delete(self, article_id: int, *, chrome_keys: Iterable[str] = ()) -> None:
         """Delete an article (and its job marks); NotFound when absent."""
         with self.engine.begin() as conn:
-            row = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id)).first()
+            # Locked first, as ``StoryStore.join`` does: the same lock order, no deadlock.
+            row = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id).with_for_update()).first()
             if row is None:
                 raise NotFound(f"article {article_id} not found")
             self.stories.leave(conn, article_id)
@@ -180,6 +196,14 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(select(articles.c.id).where(articles.c.id.not_in(done)).order_by(articles.c.id)).scalars())
 
+    def unfinished(self, jobs: tuple[str, ...] = FOLLOW_UP_JOBS) -> list[int]:
+        """Ids of articles missing any of ``jobs``, in id order: one query (``Runtime.repair``)."""
+        def missing(job: str):  # type: ignore[no-untyped-def]
+            return ~exists(select(1).where(article_jobs.c.article_id == articles.c.id, article_jobs.c.job == job))
+
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(articles.c.id).where(or_(*map(missing, jobs))).order_by(articles.c.id)).scalars())
+
     def stored_hashes(self, hashes: list[str]) -> set[str]:
         """Which of these content hashes an article already has."""
         found: set[str] = set()
@@ -245,28 +269,24 @@ class Store:
             return conn.execute(select(func.count()).select_from(passages)).scalar_one()
 
     def save_links(self, links: Iterable[CopyLink]) -> None:
-        """Store copy links (replacing an earlier link between the same two articles)."""
+        """Store copy links (replacing an earlier link between the same two articles).
+        An upsert: two processes finishing the same article store its links once."""
         with self.engine.begin() as conn:
             for link in links:
                 conn.execute(
-                    delete(copy_links).where(
-                        ((copy_links.c.target_id == link.target_id) & (copy_links.c.source_id == link.source_id))
-                        | ((copy_links.c.target_id == link.source_id) & (copy_links.c.source_id == link.target_id))
-                    )
+                    delete(copy_links).where((copy_links.c.target_id == link.source_id) & (copy_links.c.source_id == link.target_id))
                 )
-                conn.execute(
-                    copy_links.insert().values(
-                        target_id=link.target_id,
-                        source_id=link.source_id,
-                        relation=link.relation,
-                        share=link.share,
-                        credited=link.credited,
-                        credit=link.credit,
-                        label=link.label,
-                        spans=[[s.target_start, s.target_end, s.source_start, s.source_end, s.kind, s.similarity] for s in link.spans],
-                        created_at=datetime.now(UTC),
-                    )
-                )
+                values = {
+                    "relation": link.relation,
+                    "share": link.share,
+                    "credited": link.credited,
+                    "credit": link.credit,
+                    "label": link.label,
+                    "spans": [[s.target_start, s.target_end, s.source_start, s.source_end, s.kind, s.similarity] for s in link.spans],
+                    "created_at": datetime.now(UTC),
+                }
+                stmt = self._insert(copy_links).values(target_id=link.target_id, source_id=link.source_id, **values)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["target_id", "source_id"], set_=values))
 
     def link_shares(self) -> dict[tuple[int, int], float]:
         """Every pair of linked articles (lower id first) and the largest share copied
@@ -328,11 +348,24 @@ class Store:
     # -- internals ------------------------------------------------------------------
 
     def _find_existing(self, conn: Connection, new: NewArticle) -> Article | None:
+        """The stored article ``new`` repeats: its URL with the same text, else its text.
+        Its URL stored with another text is a conflict."""
         condition = articles.c.content_hash == new.content_hash
         if new.url:
             condition = condition | (articles.c.url == new.url)
-        row = conn.execute(select(articles).where(condition).order_by(articles.c.id).limit(1)).mappings().first()
-        return to_article(row) if row is not None else None
+        rows = conn.execute(select(articles).where(condition).order_by(articles.c.id).limit(2)).mappings().all()
+        same_url = next((r for r in rows if new.url and r["url"] == new.url), None)
+        if same_url is not None:
+            # Same text: the same cleaned text (hash), or the very text sent before (its
+            # cleaning may differ since, as the outlet's recurring lines are learnt).
+            if same_url["content_hash"] != new.content_hash and same_url["text"] != new.text:
+                raise UrlConflict(
+                    f"the URL is stored already (article {same_url['id']}) with another text; "
+                    "a URL names one article: delete it first to replace its text, or send the new text without the URL",
+                    errors=[{"field": "url", "code": "url_conflict", "article_id": same_url["id"]}],
+                )
+            return to_article(same_url)
+        return to_article(rows[0]) if rows else None
 
     def _insert_article(self, conn: Connection, new: NewArticle) -> int:
         values = {

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service.domain import StoredDoc, StoryDetail, StoryPage, StorySummary
 from service.errors import NotFound
@@ -24,6 +26,8 @@ from service.storage.tables import articles, copy_links, stories, story_docs, st
 
 MAX_PAGE = 500
 HEADLINE_CHARS = 160
+JOIN_ATTEMPTS = 5
+LIKE_ESCAPE = "\\"
 
 
 def _to_summary(row: RowMapping) -> StorySummary:
@@ -50,22 +54,17 @@ class StoryStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     # -- story docs -------------------------------------------------------------------
 
     def save_doc(self, doc: StoredDoc) -> None:
-        """Store (or replace) an article's story doc."""
-        values = {
-            "article_id": doc.article_id,
-            "model_id": doc.model_id,
-            "dim": doc.dim,
-            "lead": doc.lead,
-            "title": doc.title,
-            "names": doc.names,
-        }
+        """Store (or replace) an article's story doc: an upsert, as two processes
+        finishing one article may both store it."""
+        values = {"model_id": doc.model_id, "dim": doc.dim, "lead": doc.lead, "title": doc.title, "names": doc.names}
+        stmt = self._insert(story_docs).values(article_id=doc.article_id, **values)
         with self.engine.begin() as conn:
-            conn.execute(delete(story_docs).where(story_docs.c.article_id == doc.article_id))
-            conn.execute(insert(story_docs).values(**values))
+            conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_=values))
 
     def docs(self, article_ids: Iterable[int]) -> dict[int, StoredDoc]:
         ids = sorted(set(article_ids))
@@ -116,23 +115,54 @@ class StoryStore:
         with self.engine.connect() as conn:
             return conn.execute(select(story_members.c.story_id).where(story_members.c.article_id == article_id)).scalar()
 
-    def join(self, article_id: int, *, story_id: int | None, merged: tuple[int, ...], support: float) -> int:
+    def join(self, article_id: int, *, story_id: int | None, merged: tuple[int, ...], support: float, move: bool = False) -> int:
         """Put an article in ``story_id`` (None: a new story), moving the ``merged`` stories'
-        members into it; one transaction. Returns the story id."""
-        with self.engine.begin() as conn:
-            published = conn.execute(select(articles.c.published_at).where(articles.c.id == article_id)).scalar()
-            if story_id is None:
-                story_id = conn.execute(
-                    insert(stories).values(headline="", article_count=0, outlets=[], languages=[]).returning(stories.c.id)
-                ).scalar_one()
-            conn.execute(delete(story_members).where(story_members.c.article_id == article_id))
-            conn.execute(
-                insert(story_members).values(article_id=article_id, story_id=story_id, published_at=published, support=float(support))
-            )
-            if merged:
-                conn.execute(update(story_members).where(story_members.c.story_id.in_(merged)).values(story_id=story_id))
-                conn.execute(delete(stories).where(stories.c.id.in_(merged)))
-            self._refresh(conn, story_id)
+        members into it; one transaction. Returns the story id.
+
+        Idempotent and safe between processes: the article's row is locked first, so two
+        assignments of one article run one after the other, and an article already in a
+        story stays there (that story's id is returned; nothing is created), unless
+        ``move``: then it leaves that story, which is deleted in the same transaction if
+        it is left empty. A story to join or merge that another process emptied or merged
+        meanwhile is left out (no target left: a new story)."""
+        for attempt in range(JOIN_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    return self._join(conn, article_id, story_id=story_id, merged=merged, support=support, move=move)
+            except (IntegrityError, OperationalError):
+                # PostgreSQL: a deadlock between two merges, or a membership written by a
+                # transaction that committed while this one ran. The next attempt sees it.
+                if attempt == JOIN_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _join(
+        self, conn: Connection, article_id: int, *, story_id: int | None, merged: tuple[int, ...], support: float, move: bool
+    ) -> int:
+        # Lock order everywhere (here, ``Store.delete``): the article's row, then story rows by id.
+        row = conn.execute(select(articles.c.published_at).where(articles.c.id == article_id).with_for_update()).first()
+        if row is None:
+            raise NotFound(f"article {article_id} not found")
+        current = conn.execute(select(story_members.c.story_id).where(story_members.c.article_id == article_id)).scalar()
+        if current is not None and not move:
+            return current
+        wanted = sorted({*merged, *(s for s in (story_id, current) if s is not None)})
+        live = set(conn.execute(select(stories.c.id).where(stories.c.id.in_(wanted)).order_by(stories.c.id).with_for_update()).scalars()) if wanted else set()
+        merged = tuple(m for m in merged if m in live and m != story_id)
+        if story_id is not None and story_id not in live:
+            story_id, merged = (merged[0], merged[1:]) if merged else (None, ())
+        if story_id is None:
+            story_id = conn.execute(
+                insert(stories).values(headline="", article_count=0, outlets=[], languages=[]).returning(stories.c.id)
+            ).scalar_one()
+        conn.execute(delete(story_members).where(story_members.c.article_id == article_id))
+        conn.execute(insert(story_members).values(article_id=article_id, story_id=story_id, published_at=row.published_at, support=float(support)))
+        if merged:
+            conn.execute(update(story_members).where(story_members.c.story_id.in_(merged)).values(story_id=story_id))
+            conn.execute(delete(stories).where(stories.c.id.in_(merged)))
+        self._refresh(conn, story_id)
+        if current is not None and current != story_id and current not in merged:
+            self._refresh(conn, current)  # the story it left: deleted if now empty
         return story_id
 
     def leave(self, conn: Connection, article_id: int) -> None:
@@ -179,7 +209,9 @@ class StoryStore:
         """Stories newest first (by last article), overlapping [since, until], filtered."""
         if offset < 0 or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
-        conditions = [stories.c.article_count >= min_articles] if min_articles > 1 else []
+        # A story always has a member (``_refresh`` deletes it with its last); the bound
+        # keeps a listing honest even so.
+        conditions = [stories.c.article_count >= max(min_articles, 1)]
         if since is not None:
             conditions.append(or_(stories.c.last_seen >= since, stories.c.last_seen.is_(None)))
         if until is not None:
@@ -192,12 +224,14 @@ class StoryStore:
                 exists(select(1).select_from(member).where(story_members.c.story_id == stories.c.id, articles.c.language == language))
             )
         if q:
-            needle = f"%{q.strip().lower()}%"
+            needle = f"%{like_literal(q.strip().lower())}%"
             conditions.append(
                 or_(
-                    func.lower(stories.c.headline).like(needle),
+                    func.lower(stories.c.headline).like(needle, escape=LIKE_ESCAPE),
                     exists(
-                        select(1).select_from(member).where(story_members.c.story_id == stories.c.id, func.lower(articles.c.title).like(needle))
+                        select(1)
+                        .select_from(member)
+                        .where(story_members.c.story_id == stories.c.id, func.lower(articles.c.title).like(needle, escape=LIKE_ESCAPE))
                     ),
                 )
             )
@@ -282,6 +316,16 @@ class StoryStore:
                 last_seen=last,
             )
         )
+
+
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern that matches it literally (with ``escape=LIKE_ESCAPE``):
+    ``%`` and ``_`` are wildcards in both SQLite and PostgreSQL, the escape character itself too.
+
+    >>> print(like_literal("100%_sure"))
+    100\\%\\_sure
+    """
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
 
 
 def _headline(text: str) -> str:

@@ -29,9 +29,12 @@ def test_post_get_roundtrip_keeps_text_as_received(client: TestClient) -> None:
 
 def test_reposting_same_url_or_same_clean_text_returns_the_existing_article(client: TestClient) -> None:
     first = client.post("/articles", json={"text": BODY, "url": "https://a.example/x"}).json()["article"]
-    again = client.post("/articles", json={"text": BODY + " تعديل", "url": "https://a.example/x"})
+    again = client.post("/articles", json={"text": BODY, "url": "https://a.example/x"})
     assert again.status_code == 200 and again.json()["created"] is False
     assert again.json()["article"]["id"] == first["id"]
+    # The URL with another text is a conflict (409), never a silent drop of the new text.
+    edited = client.post("/articles", json={"text": BODY + " تعديل", "url": "https://a.example/x"})
+    assert edited.status_code == 409 and edited.json()["code"] == "url_conflict"
     # Same cleaned text from another URL, with extra whitespace and chrome: still one article.
     repost = client.post("/articles", json={"text": "\n" + BODY + "\n\nاشترك مجانا في القائمة البريدية\n", "url": "https://b.example/y"})
     assert repost.status_code == 200 and repost.json()["article"]["id"] == first["id"]

@@ -10,7 +10,7 @@ import pytest
 
 from service.domain import Block, CleanText, NewArticle
 from service.errors import NotFound
-from service.storage.store import Store
+from service.storage.store import Store, UrlConflict
 
 
 def _new(text: str, **fields: object) -> NewArticle:
@@ -39,7 +39,9 @@ def test_add_get_roundtrip(store: Store) -> None:
 
 def test_dedupe_by_url_and_by_hash(store: Store) -> None:
     first = store.add(_new("one", url="u:1"))
-    assert not store.add(_new("two", url="u:1")).created
+    assert store.add(_new(" one ", url="u:1")).article.id == first.article.id  # the same cleaned text
+    with pytest.raises(UrlConflict):  # the URL with another text: not silently dropped
+        store.add(_new("two", url="u:1"))
     assert store.add(_new("one", url="u:2")).article.id == first.article.id
     assert store.count() == 1
 

@@ -130,7 +130,7 @@ def test_member_window_in_memory_answers_as_the_database(store: Store) -> None:
         window.put(i, story, times[n])
     target, other = store.stories.story_of(ids[0]), store.stories.story_of(ids[4])
     assert target is not None and other is not None and target != other
-    store.stories.join(ids[-1], story_id=target, merged=(other,), support=0.9)
+    store.stories.join(ids[-1], story_id=target, merged=(other,), support=0.9, move=True)
     window.merge((other,), into=target)
     window.put(ids[-1], target, times[-1])
     with store.engine.begin() as conn:
