@@ -3,11 +3,13 @@
     python scripts/bench_bounds.py                        # starts a server on this checkout
     python scripts/bench_bounds.py --sizes 2000,10000 --timeout 120
     python scripts/bench_bounds.py --url http://127.0.0.1:8123 --pid 4242   # a running server
+    python scripts/bench_bounds.py --steps titles                          # some inputs only
 
 Inputs: texts without punctuation of few distinct words (tests/security/hostile.py), the
-"b" side of a pair a light edit of "a"; POST /reuse/check sends the edit. Then a stored
-article of 20,000 such words, and a light edit of it POSTed to /articles; then a title of
-100,000 characters (and one of 1,000, the longest POST /articles takes). Each line: what,
+"b" side of a pair a light edit of "a"; POST /reuse/check sends the edit, after an article
+of 20,000 such words (whose first words "a" is) was stored. Then a light edit of that
+article POSTed to /articles; then a title of 100,000 characters (and one of 1,000, the
+longest POST /articles takes). Each line: what,
 words, status and code (or "timeout"), seconds, the server's resident memory after it
 (VmRSS) and its peak since the warm-up (VmHWM), in MB. The server gets the seeds first.
 A server started here uses the real default model and a throw-away SQLite database.
@@ -41,6 +43,7 @@ def main() -> None:
     parser.add_argument("--url", help="a server already running (else one is started)")
     parser.add_argument("--pid", type=int, help="that server's process id, for its memory")
     parser.add_argument("--stored-words", type=int, default=20_000)
+    parser.add_argument("--steps", default="sizes,one-word,near-copy,titles", help="which inputs, comma-separated")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,13 +53,13 @@ def main() -> None:
                              "STORYDIFF_REDIS_URL": "", "STORYDIFF_EMBEDDING_MODEL": "", "STORYDIFF_MAX_CONCURRENT_ANALYSES": ""})
         url, pid = (server.url, server.process.pid) if server is not None else (args.url, args.pid)
         try:
-            run(url, pid, sizes, args.paths.split(","), args.timeout, args.stored_words)
+            run(url, pid, sizes, args.paths.split(","), args.timeout, args.stored_words, args.steps.split(","))
         finally:
             if server is not None:
                 server.stop()
 
 
-def run(url: str, pid: int | None, sizes: list[int], paths: list[str], timeout: float, stored_words: int) -> None:
+def run(url: str, pid: int | None, sizes: list[int], paths: list[str], timeout: float, stored_words: int, steps: list[str]) -> None:
     def mem() -> str:
         if pid is None:
             return ""
@@ -86,19 +89,21 @@ def run(url: str, pid: int | None, sizes: list[int], paths: list[str], timeout: 
         print(f"{'after warm-up (5 seeds, a compare)':34s} {'':7s}  {'':26s} {'':9s}  {mem()}", flush=True)
 
         base = few_words(max(sizes + [stored_words]))
-        for n in sizes:
+        stored = " ".join(base.split()[:stored_words])  # the copy check finds it in the texts below
+        send("POST /articles (to store)", stored_words, "/articles", {"text": stored, "published_at": "2019-05-15"})
+        for n in sizes if "sizes" in steps else ():
             a = " ".join(base.split()[:n])
             b = near_copy(a)
             for path in paths:
                 body: object = {"text": b} if path == "/reuse/check" else {"a": {"text": a}, "b": {"text": b}}
                 send(f"POST {path}", n, path, body)
-        for path in ("/similarity", "/compare"):
-            send(f"POST {path} (one word)", 20_000, path, {"a": {"text": one_word(20_000)}, "b": {"text": near_copy(one_word(20_000))}})
-        stored = " ".join(base.split()[:stored_words])
-        send("POST /articles (to store)", stored_words, "/articles", {"text": stored, "published_at": "2019-05-15"})
-        send("POST /articles (near copy of it)", stored_words, "/articles", {"text": near_copy(stored), "published_at": "2019-05-16"})
+        for path in paths if "one-word" in steps else ():
+            if path != "/reuse/check":
+                send(f"POST {path} (one word)", 20_000, path, {"a": {"text": one_word(20_000)}, "b": {"text": near_copy(one_word(20_000))}})
+        if "near-copy" in steps:
+            send("POST /articles (near copy of it)", stored_words, "/articles", {"text": near_copy(stored), "published_at": "2019-05-16"})
         short = "خبر قصير عن المباحثات في سوتشي بين لافروف وبومبيو"
-        for chars in (100_000, 1_000):
+        for chars in (100_000, 1_000) if "titles" in steps else ():
             send(f"POST /articles (title {chars:,} chars)", 9, "/articles", {"text": short, "title": "ك" * chars})
             send(f"POST /similarity (title {chars:,} chars)", 9, "/similarity", {"a": ids[0], "b": {"text": short, "title": "ل" * chars}})
 
