@@ -122,7 +122,6 @@ def read_seeds(directory: Path) -> list[ArticleInput]:
                 text=(directory / meta["file"]).read_text(encoding="utf-8"),
                 title=meta.get("title"),
                 outlet=meta.get("outlet"),
-                url=f"seed:{meta['id']}",
                 published_at=parse_datetime(meta["published"]) if meta.get("published") else None,
                 language=meta.get("language"),
             )

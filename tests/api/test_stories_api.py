@@ -28,7 +28,6 @@ def _seed_json(meta: dict[str, object]) -> dict[str, object]:
         "text": seed_text(str(meta["id"])),
         "title": meta["title"],
         "outlet": meta["outlet"],
-        "url": f"seed:{meta['id']}",
         "published_at": meta["published"],
         "language": meta["language"],
     }
