@@ -10,6 +10,12 @@ and only add a candidate that alignment then rejects.
 Rows added since the last sort wait in a small unsorted buffer, compared directly; the
 buffer is merged (all live rows sorted again) when it grows past ``buffer_rows``.
 
+A query's cost is bounded whatever the texts repeat: equal query rows are looked up once,
+each band key yields at most its ``MAX_KEY_ROWS`` newest stored rows, and the whole query
+at most ``MAX_QUERY_PAIRS`` (query row, stored row) pairs (``key_cap``): enumerating every
+pair of equal keys would cost rows x rows x bands for a stored text of one passage
+repeated, queried with a near copy.
+
 Example:
     >>> import numpy as np
     >>> table = BandTable(bands=2, rows=2)
@@ -27,6 +33,13 @@ import numpy as np
 _PRIME = np.uint64(0x100000001B3)
 _OFFSET = np.uint64(0xCBF29CE484222325)
 BUFFER_ROWS = 8192
+# Stored rows taken per (query row, band key): a key shared by more passages than this is
+# boilerplate (or a text made of one passage repeated), not a copy; the newest are kept.
+MAX_KEY_ROWS = 1000
+# (query row, stored row) pairs one query takes at most, its band repeats included: past
+# it the per-key cap is lowered (``key_cap``), so a query costs O(MAX_QUERY_PAIRS) however
+# repetitive the stored texts and the query are.
+MAX_QUERY_PAIRS = 200_000
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -114,15 +127,51 @@ class BandTable:
         self._forget_pending_keys()
 
     def query(self, values: np.ndarray) -> list[list[tuple[int, int]]]:
-        """Per query row: the (article id, sequence number) of every passage sharing a band."""
-        keys = band_keys(values, self.bands, self.rows)
-        query_rows, articles, seqs = [], [], []
-        for band in range(self.bands):  # every (query row, stored row) pair of equal keys, as arrays
+        """Per query row: the (article id, sequence number) of the passages sharing a band
+        (at most ``MAX_KEY_ROWS`` a band key, see ``query_distinct``). Equal rows share one list."""
+        found, inverse = self.query_distinct(values)
+        return [found[i] for i in inverse.tolist()]
+
+    def query_distinct(self, values: np.ndarray) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
+        """The passages sharing a band with each DISTINCT query row (equal rows are looked up
+        once), each list sorted, and per query row the index of its distinct row.
+
+        Bounded: per distinct row and band key, only the newest ``cap`` stored rows are taken
+        (the buffer's first, then the end of the stable-sorted run: rows are in insertion
+        order), ``cap`` = ``MAX_KEY_ROWS``, lowered (``key_cap``) until the query takes at
+        most ``MAX_QUERY_PAIRS``. Rows of removed articles not yet merged away count.
+        """
+        keys = band_keys(values, self.bands, self.rows)  # checks the shape
+        if not len(keys):
+            return [], np.zeros(0, dtype=np.int64)
+        distinct, inverse = np.unique(values, axis=0, return_inverse=True)
+        keys, inverse = band_keys(distinct, self.bands, self.rows), inverse.reshape(-1)
+        self._index_pending()
+        hi = np.empty(keys.shape, dtype=np.int64)
+        in_sorted = np.empty(keys.shape, dtype=np.int64)
+        for band in range(self.bands):
             lo = np.searchsorted(self._sorted[band], keys[:, band], side="left")
-            counts = np.searchsorted(self._sorted[band], keys[:, band], side="right") - lo
+            hi[:, band] = np.searchsorted(self._sorted[band], keys[:, band], side="right")
+            in_sorted[:, band] = hi[:, band] - lo
+        buffered = [  # (distinct row, band, the buffer's passages of that key, oldest first)
+            (q, band, rows)
+            for band, table in enumerate(self._pending_by_key)
+            if table
+            for q, key in enumerate(keys[:, band].tolist())
+            if (rows := table.get(key))
+        ]
+        in_buffer = np.zeros(keys.shape, dtype=np.int64)
+        for q, band, rows in buffered:
+            in_buffer[q, band] = len(rows)
+        cap = key_cap(in_sorted + in_buffer)
+        from_buffer = np.minimum(in_buffer, cap)
+        from_sorted = np.minimum(in_sorted, cap - from_buffer)
+        query_rows, articles, seqs = [], [], []
+        for band in range(self.bands):  # the taken (query row, stored row) pairs, as arrays
+            counts = from_sorted[:, band]
             total = int(counts.sum())
             if total:
-                run_start = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                run_start = np.repeat(hi[:, band] - counts - (np.cumsum(counts) - counts), counts)
                 stored = self._order[band, run_start + np.arange(total)]
                 query_rows.append(np.repeat(np.arange(len(keys)), counts))
                 articles.append(self._article[stored])
@@ -131,14 +180,7 @@ class BandTable:
             dead = np.fromiter(self._dead, dtype=np.int64, count=len(self._dead))
             live = [~np.isin(a, dead) for a in articles]
             query_rows, articles, seqs = ([x[k] for x, k in zip(xs, live)] for xs in (query_rows, articles, seqs))
-        self._index_pending()
-        recent = [  # the unsorted buffer, through its per-band dicts
-            (q, article, seq)
-            for band, table in enumerate(self._pending_by_key)
-            if table
-            for q, key in enumerate(keys[:, band].tolist())
-            for article, seq in table.get(key, ())
-        ]
+        recent = [(q, article, seq) for q, band, rows in buffered for article, seq in rows[len(rows) - from_buffer[q, band] :]]
         if recent:
             q, article, seq = (np.asarray(column, dtype=np.int64) for column in zip(*recent))
             query_rows.append(q)
@@ -146,7 +188,7 @@ class BandTable:
             seqs.append(seq)
         found: list[list[tuple[int, int]]] = [[] for _ in range(len(keys))]
         if not articles:
-            return found
+            return found, inverse
         q, a, seq = np.concatenate(query_rows), np.concatenate(articles), np.concatenate(seqs)
         order = np.lexsort((seq, a, q))  # by query row, then (article, seq): each row's list sorted
         q, a, seq = q[order], a[order], seq[order]
@@ -154,4 +196,26 @@ class BandTable:
         first[1:] = (q[1:] != q[:-1]) | (a[1:] != a[:-1]) | (seq[1:] != seq[:-1])
         q, pairs = q[first], list(zip(a[first].tolist(), seq[first].tolist()))
         bounds = np.searchsorted(q, np.arange(len(keys) + 1))
-        return [pairs[bounds[i] : bounds[i + 1]] for i in range(len(keys))]
+        return [pairs[bounds[i] : bounds[i + 1]] for i in range(len(keys))], inverse
+
+
+def key_cap(counts: np.ndarray, *, max_key_rows: int = MAX_KEY_ROWS, max_pairs: int = MAX_QUERY_PAIRS) -> int:
+    """Stored rows to take per (query row, band key), given how many each has: ``max_key_rows``,
+    or less, the largest cap that keeps the total within ``max_pairs`` (never below 1), so the
+    keys shared by most passages are cut first and a key of few passages (a copy) stays whole.
+
+    Example:
+        >>> key_cap(np.array([[3, 50], [2, 0]]), max_key_rows=1000, max_pairs=20)
+        15
+    """
+    counts = counts.reshape(-1)
+    if int(np.minimum(counts, max_key_rows).sum()) <= max_pairs:
+        return max_key_rows
+    low, high = 1, max_key_rows  # sum(min(counts, cap)) grows with cap: the largest cap that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        if int(np.minimum(counts, middle).sum()) <= max_pairs:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -44,7 +44,7 @@ import numpy as np
 from datasketch import MinHashLSH
 
 from service.errors import Unavailable, mask_url
-from service.reuse.bands import BandTable
+from service.reuse.bands import BandTable, key_cap
 from service.reuse.signatures import NUM_PERM, PassageSignature, sign_passages  # noqa: F401 (doctest)
 
 try:
@@ -57,6 +57,7 @@ except ImportError:  # redis is optional for the in-process index
 
 JACCARD_THRESHOLD = 0.3  # candidate generation only; alignment decides
 CLEAR_BATCH = 10_000  # Redis keys unlinked per command by ``clear``
+_SIMILARITY_BLOCK = 16_384  # pairs compared at once by ``ranked`` (x num_perm values each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,58 +177,88 @@ class PassageIndex:
     def candidates(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> dict[int, int]:
         """Articles sharing at least one candidate passage: article id -> passages hit."""
         hits: Counter[int] = Counter()
-        for found in self._query(list(signatures)):
-            hits.update({article_id for article_id, _ in found})
+        found, inverse = self._query(list(signatures))
+        for rows, repeats in zip(found, np.bincount(inverse, minlength=len(found)).tolist()):
+            hits.update(dict.fromkeys({article_id for article_id, _ in rows}, repeats))
         hits.pop(exclude, None)  # type: ignore[arg-type]
         return dict(hits)
 
-    def _query(self, query: list[PassageSignature]) -> list[list[tuple[int, int]]]:
-        """Per query passage: the (article id, sequence number) of the passages sharing a band."""
+    def _query(self, query: list[PassageSignature]) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
+        """Per DISTINCT query passage (equal hash values looked up once): the sorted (article
+        id, sequence number) of the passages sharing a band, at most ``MAX_KEY_ROWS`` a band
+        (fewer when the query would take over ``MAX_QUERY_PAIRS``: ``key_cap``); and per query
+        passage the index of its distinct one."""
         if not query:
-            return []
+            return [], np.zeros(0, dtype=np.int64)
         with self._guard("query"):
             if self._lsh is None:
-                return self._table.query(_sketch(query))
-            # One round trip for every band of every query passage (datasketch's own
+                return self._table.query_distinct(_sketch(query))
+            inverse = np.unique(_sketch(query), axis=0, return_inverse=True)[1].reshape(-1)
+            distinct = [query[q] for q in np.unique(inverse, return_index=True)[1].tolist()]  # as ``values``
+            # One round trip for every band of every distinct query passage (datasketch's own
             # ``query`` makes one per band and passage), read where datasketch's band
             # tables keep them: a set at ``table.redis_key(band key)``.
             pipe = self._redis.pipeline(transaction=False)  # type: ignore[union-attr]
             for (start, end), table in zip(self._lsh.hashranges, self._lsh.hashtables):
-                for p in query:
+                for p in distinct:
                     pipe.smembers(table.redis_key(self._lsh._H(p.minhash.hashvalues[start:end])))
-            replies = pipe.execute()
-            found: list[set[bytes]] = [set() for _ in query]
-            for n, members in enumerate(replies):
-                found[n % len(query)].update(members)
-        out = []
-        for members in found:
-            keys = ((pickle.loads(m) if self._lsh.prepickle else m).split(":", 1) for m in members)
-            out.append(sorted((int(article_id), int(seq)) for article_id, seq in keys))
-        return out
+            replies = [sorted(self._parse_key(m) for m in members) for members in pipe.execute()]
+        # As in the band table: the newest (highest ids) passages of each band key, capped.
+        counts = np.array([len(r) for r in replies], dtype=np.int64)
+        cap = key_cap(counts)
+        found: list[set[tuple[int, int]]] = [set() for _ in distinct]
+        for n, members in enumerate(replies):
+            found[n % len(distinct)].update(members[len(members) - min(cap, len(members)) :])
+        return [sorted(rows) for rows in found], inverse
+
+    def _parse_key(self, member: bytes) -> tuple[int, int]:
+        article_id, seq = (pickle.loads(member) if self._lsh.prepickle else member).split(":", 1)  # type: ignore[union-attr]
+        return int(article_id), int(seq)
 
     def ranked(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> list[Candidate]:
-        """The articles ``candidates`` finds, most shared text first (estimated Jaccard, summed over query passages)."""
+        """The articles ``candidates`` finds, most shared text first (estimated Jaccard, summed over query passages).
+
+        Vectorised over the (distinct query passage, stored passage) pairs ``_query`` returns,
+        which ``MAX_QUERY_PAIRS`` bounds; equal query passages count once each, at one cost.
+        """
         query = list(signatures)
-        hit: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))  # article -> query passage -> seqs
-        for q, found in enumerate(self._query(query)):
-            for article_id, seq in found:
-                hit[article_id][q].add(seq)
-        hit.pop(exclude, None)  # type: ignore[arg-type]
-        if not hit:
+        found, inverse = self._query(query)
+        pairs = [(d, a, s) for d, rows in enumerate(found) for a, s in rows if a != exclude]
+        if not pairs:
             return []
-        sketches = self._load_sketches(list(hit))
-        values = _sketch(query)
-        out = []
-        for article_id, by_query in hit.items():
+        repeats = np.bincount(inverse, minlength=len(found)).tolist()
+        first = np.full(len(found), len(inverse), dtype=np.int64)  # each distinct passage's first position
+        np.minimum.at(first, inverse, np.arange(len(inverse)))
+        d, a, s = (np.asarray(column, dtype=np.int64) for column in zip(*pairs))
+        order = np.lexsort((s, first[d], a))  # by article, then query position: sums in query order
+        d, a, s = d[order], a[order], s[order]
+        values = _sketch(query)[first]  # the distinct passages' hash values, in ``found`` order
+        article_ids, starts = np.unique(a, return_index=True)
+        sketches = self._load_sketches(article_ids.tolist())
+        similarity = np.full(len(a), -1.0)  # per pair: Jaccard estimate; -1 no stored row, nan no sketch
+        ends = [*starts[1:].tolist(), len(a)]
+        for article_id, start, end in zip(article_ids.tolist(), starts.tolist(), ends):
             sketch = sketches.get(article_id)
-            total = 0.0
-            for q, seqs in by_query.items():
-                if sketch is None or not len(sketch):
-                    total += self.jaccard_threshold  # no stored values: count the hit at the threshold
-                    continue
-                rows = sketch[sorted(s for s in seqs if s < len(sketch))]
-                total += float((rows == values[q]).mean(axis=1).max()) if len(rows) else 0.0
-            out.append(Candidate(article_id, len(by_query), round(total, 4)))
+            if sketch is None or not len(sketch):
+                similarity[start:end] = np.nan
+                continue
+            seqs = s[start:end]
+            valid = np.flatnonzero(seqs < len(sketch))
+            for chunk in range(0, len(valid), _SIMILARITY_BLOCK):
+                block = valid[chunk : chunk + _SIMILARITY_BLOCK]
+                similarity[start + block] = (sketch[seqs[block]] == values[d[start + block]]).mean(axis=1)
+        group = np.ones(len(a), dtype=bool)  # one group per (article, distinct query passage)
+        group[1:] = (a[1:] != a[:-1]) | (d[1:] != d[:-1])
+        heads = np.flatnonzero(group)
+        best = np.fmax.reduceat(similarity, heads)  # nan only when the whole group is nan
+        totals: dict[int, float] = {}
+        hits: Counter[int] = Counter()
+        for article_id, q, score in zip(a[heads].tolist(), d[heads].tolist(), best.tolist()):
+            if score != score:  # no stored values: count the hit at the threshold
+                score = self.jaccard_threshold
+            totals[article_id] = totals.get(article_id, 0.0) + max(score, 0.0) * repeats[q]
+            hits[article_id] += repeats[q]
+        out = [Candidate(article_id, hits[article_id], round(total, 4)) for article_id, total in totals.items()]
         return sorted(out, key=lambda c: (-c.jaccard, -c.passage_hits, c.article_id))
 
     def _store_sketches(self, sketches: dict[int, np.ndarray]) -> None:
