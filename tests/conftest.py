@@ -34,8 +34,8 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'storydiff.db'}"
 
 
-@pytest.fixture
-def postgres_url() -> str:
+def empty_postgres() -> str:
+    """STORYDIFF_TEST_DATABASE_URL with an empty schema (skips, or fails in CI, without one)."""
     url = os.environ.get("STORYDIFF_TEST_DATABASE_URL")
     if not url:
         pytest.skip("STORYDIFF_TEST_DATABASE_URL is not set")
@@ -45,7 +45,7 @@ def postgres_url() -> str:
 
     engine = open_engine(Settings(database_url=url).database_url)
     try:
-        with engine.begin() as conn:  # start every test from an empty schema
+        with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
@@ -53,6 +53,11 @@ def postgres_url() -> str:
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return empty_postgres()  # every test starts from an empty schema
 
 
 @pytest.fixture

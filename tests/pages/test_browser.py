@@ -5,24 +5,18 @@ to be looked at: broken right-to-left text fails the review even when the assert
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from service.cli import main
 from service.config import Settings
+from tests.browser import BROWSER_MARKS, chromium
 from tests.server import ROOT, Server
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "var" / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.model,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium fonts-noto-core; .ci/run does)"),
-]
+pytestmark = [*BROWSER_MARKS, pytest.mark.model]
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +30,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", "0")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-        )
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _page(browser, width: int = 1280):  # type: ignore[no-untyped-def]

@@ -7,15 +7,12 @@ keeps answering."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from service.config import Settings
-from tests.conftest import _unavailable
+from tests.conftest import empty_postgres
 from tests.server import Server
 
 GOOD = "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في مدينة الرياض بسعة مئتي سرير لخدمة المرضى."
@@ -23,32 +20,12 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 BIG = 2**63  # one past the largest 64-bit id
 
 
-def _fresh_postgres(url: str) -> str:
-    from sqlalchemy import text
-
-    from service.storage.engine import open_engine
-
-    engine = open_engine(Settings(database_url=url).database_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "unavailable"
-        _unavailable("PostgreSQL", f"{url}: {exc}")
-    finally:
-        engine.dispose()
-    return url
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if request.param == "sqlite":
         database = f"sqlite:///{tmp_path_factory.mktemp('validation') / 'storydiff.db'}"
     else:
-        url = os.environ.get("STORYDIFF_TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("STORYDIFF_TEST_DATABASE_URL is not set")
-        database = _fresh_postgres(url)
+        database = empty_postgres()
     running = Server({"STORYDIFF_DATABASE_URL": database, "STORYDIFF_EMBEDDING_MODEL": "none", "STORYDIFF_API_KEY": "", "STORYDIFF_REDIS_URL": ""})
     yield running
     running.stop()
