@@ -1,6 +1,9 @@
 """Print sampled copy links for reading: per link both titles, outlets, times, the system's
 share, label and credit, the copied passages as the system found them (each span's text from
-both original texts) and the start of each article, read from the store by URL:
+both original texts), each article's byline (SaudiNewsNet's ``author`` field, which the
+service does not store and which often carries the agency credit: "واس", "أ ف ب", "رويترز")
+looked up by URL in the day files under ``--data``, and the start of each article, read from
+the store by URL:
 
     python scripts/show_links.py --db sqlite:///var/snn7-before.db --from 0 --to 9
     python scripts/show_links.py --db sqlite:///var/snn7-before.db --from 7 --to 7 --chars 0   # whole texts
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,6 +30,21 @@ ARTICLES = sa.text("SELECT id, url, outlet, title, text, published_at FROM artic
     sa.bindparam("urls", expanding=True)
 )
 LINK = sa.text("SELECT spans FROM copy_links WHERE target_id = :target AND source_id = :source")
+
+
+def bylines(folder: Path, urls: set[str]) -> dict[str, str]:
+    """The ``author`` field of each of ``urls`` in SaudiNewsNet's day files (``*.zip``) under ``folder``."""
+    zips = sorted(folder.glob("*.zip"))
+    if not zips:
+        raise SystemExit(f"no SaudiNewsNet day files (*.zip) in {folder} (--data)")
+    found: dict[str, str] = {}
+    for path in zips:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                for record in json.loads(archive.read(name)):
+                    if record.get("url") in urls:
+                        found.setdefault(record["url"], flat(record.get("author") or ""))
+    return found
 
 
 def flat(text: str) -> str:
@@ -47,12 +66,15 @@ def main() -> None:
     parser.add_argument("--links", type=Path, default=Path("tests/data/flag_links/links.jsonl"))
     parser.add_argument("--from", dest="first", type=int, default=0)
     parser.add_argument("--to", dest="last", type=int, help="last link shown (inclusive; default: --from + 9)")
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/saudinewsnet"),
+                        help="SaudiNewsNet's day files (*.zip), read for each article's byline")
     parser.add_argument("--chars", type=int, default=600, help="characters shown of each article's start (0: all)")
     parser.add_argument("--span-chars", type=int, default=400, help="characters shown of each span (0: all)")
     args = parser.parse_args()
     last = args.first + 9 if args.last is None else args.last
     links = [x for x in map(json.loads, args.links.read_text(encoding="utf-8").splitlines()) if args.first <= x["link"] <= last]
     urls = sorted({x[key] for x in links for key in ("target_url", "source_url")})
+    authors = bylines(args.data, set(urls))
     with open_store(args.db).connect() as connection:
         articles = {row["url"]: row for row in connection.execute(ARTICLES, {"urls": urls}).mappings()}
         for link in links:
@@ -67,6 +89,8 @@ def main() -> None:
             for side, article in (("target (copier)", target), ("source (earlier)", source)):
                 print(f"--- {side}: {article['outlet']} {article['published_at']}  {article['url']}")
                 print(f"TITLE: {flat(article['title'] or '')}")
+                byline = authors.get(article["url"])
+                print(f"BYLINE: {'(not in --data)' if byline is None else byline or '(none)'}")
             if row is None:
                 print("(no copy link between them in this store)")
             for number, (t_start, t_end, s_start, s_end, kind, similarity) in enumerate(spans):
