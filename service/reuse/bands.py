@@ -39,7 +39,7 @@ MAX_KEY_ROWS = 1000
 # (query row, stored row) pairs one query takes at most, its band repeats included: past
 # it the per-key cap is lowered (``key_cap``), so a query costs O(MAX_QUERY_PAIRS) however
 # repetitive the stored texts and the query are.
-MAX_QUERY_PAIRS = 200_000
+MAX_QUERY_PAIRS = 2_000_000
 
 
 def band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -66,10 +66,9 @@ class BandTable:
         self._order = np.zeros((bands, 0), dtype=np.int64)  # per band: rows by key
         self._sorted = np.zeros((bands, 0), dtype=np.uint64)
         self._pending: list[tuple[int, np.ndarray]] = []  # (article id, keys) not sorted yet
-        # The buffer's passages by band key, for queries; filled lazily (``_index_pending``),
-        # so a rebuild, which adds everything before any query, never builds it.
-        self._pending_by_key: list[dict[int, list[tuple[int, int]]]] = [{} for _ in range(bands)]
-        self._pending_indexed = 0  # entries of ``_pending`` already in ``_pending_by_key``
+        # The buffer sorted like the band arrays, for queries: built lazily (``_buffer``), so
+        # a rebuild, which adds everything before any query, never builds it.
+        self._buffer_segment: _Segment | None = None
         self._pending_lock = threading.Lock()
         self._pending_rows = 0
         self._dead: set[int] = set()  # removed articles still in the sorted part
@@ -85,6 +84,7 @@ class BandTable:
         """Index an article's passages (rows of ``values``), replacing any it had."""
         self.remove(article_id)
         self._pending.append((article_id, band_keys(values, self.bands, self.rows)))
+        self._forget_pending_keys()
         self._pending_rows += len(values)
         self._live[article_id] = len(values)
         if merge and self._pending_rows > self.buffer_rows:
@@ -101,18 +101,21 @@ class BandTable:
             self._forget_pending_keys()
         self._pending_rows = sum(len(k) for _, k in self._pending)
 
-    def _index_pending(self) -> None:
-        with self._pending_lock:  # queries of several threads: each entry indexed once
-            todo = self._pending[self._pending_indexed :]
-            for article_id, keys in todo:
-                for band, table in enumerate(self._pending_by_key):
-                    for seq, key in enumerate(keys[:, band].tolist()):
-                        table.setdefault(key, []).append((article_id, seq))
-            self._pending_indexed += len(todo)
+    def _buffer(self) -> _Segment:
+        """The unsorted buffer sorted for a query (at most ``buffer_rows`` rows: milliseconds)."""
+        with self._pending_lock:  # queries of several threads: built once
+            if self._buffer_segment is None:
+                pending = self._pending or [(0, np.zeros((0, self.bands), dtype=np.uint64))]
+                self._buffer_segment = _Segment.of(
+                    np.concatenate([k for _, k in pending]),
+                    np.concatenate([np.full(len(k), a, dtype=np.int64) for a, k in pending]),
+                    np.concatenate([np.arange(len(k), dtype=np.int32) for _, k in pending]),
+                )
+            return self._buffer_segment
 
     def _forget_pending_keys(self) -> None:
         with self._pending_lock:
-            self._pending_by_key, self._pending_indexed = [{} for _ in range(self.bands)], 0
+            self._buffer_segment = None
 
     def merge(self) -> None:
         """Sort every live row (the buffer included) into the band arrays."""
@@ -133,71 +136,81 @@ class BandTable:
         return [found[i] for i in inverse.tolist()]
 
     def query_distinct(self, values: np.ndarray) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
+        """``query_pairs`` as one sorted list of (article id, seq) per distinct row, and the inverse."""
+        q, article, seq, inverse = self.query_pairs(values)
+        pairs = list(zip(article.tolist(), seq.tolist()))
+        bounds = np.searchsorted(q, np.arange(int(inverse.max(initial=-1)) + 2)).tolist()
+        return [pairs[start:end] for start, end in zip(bounds, bounds[1:])], inverse
+
+    def query_pairs(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The passages sharing a band with each DISTINCT query row (equal rows are looked up
-        once), each list sorted, and per query row the index of its distinct row.
+        once): arrays (distinct row, article id, seq) sorted so, and per query row the index
+        of its distinct row.
 
         Bounded: per distinct row and band key, only the newest ``cap`` stored rows are taken
-        (the buffer's first, then the end of the stable-sorted run: rows are in insertion
+        (the buffer's first, then the ends of the stable-sorted runs: rows are in insertion
         order), ``cap`` = ``MAX_KEY_ROWS``, lowered (``key_cap``) until the query takes at
         most ``MAX_QUERY_PAIRS``. Rows of removed articles not yet merged away count.
         """
         keys = band_keys(values, self.bands, self.rows)  # checks the shape
         if not len(keys):
-            return [], np.zeros(0, dtype=np.int64)
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
         distinct, inverse = np.unique(values, axis=0, return_inverse=True)
         keys, inverse = band_keys(distinct, self.bands, self.rows), inverse.reshape(-1)
-        self._index_pending()
-        hi = np.empty(keys.shape, dtype=np.int64)
-        in_sorted = np.empty(keys.shape, dtype=np.int64)
-        for band in range(self.bands):
-            lo = np.searchsorted(self._sorted[band], keys[:, band], side="left")
-            hi[:, band] = np.searchsorted(self._sorted[band], keys[:, band], side="right")
-            in_sorted[:, band] = hi[:, band] - lo
-        buffered = [  # (distinct row, band, the buffer's passages of that key, oldest first)
-            (q, band, rows)
-            for band, table in enumerate(self._pending_by_key)
-            if table
-            for q, key in enumerate(keys[:, band].tolist())
-            if (rows := table.get(key))
-        ]
-        in_buffer = np.zeros(keys.shape, dtype=np.int64)
-        for q, band, rows in buffered:
-            in_buffer[q, band] = len(rows)
-        cap = key_cap(in_sorted + in_buffer)
-        from_buffer = np.minimum(in_buffer, cap)
-        from_sorted = np.minimum(in_sorted, cap - from_buffer)
-        query_rows, articles, seqs = [], [], []
-        for band in range(self.bands):  # the taken (query row, stored row) pairs, as arrays
-            counts = from_sorted[:, band]
-            total = int(counts.sum())
-            if total:
-                run_start = np.repeat(hi[:, band] - counts - (np.cumsum(counts) - counts), counts)
-                stored = self._order[band, run_start + np.arange(total)]
-                query_rows.append(np.repeat(np.arange(len(keys)), counts))
-                articles.append(self._article[stored])
-                seqs.append(self._seq[stored].astype(np.int64))
-        if self._dead and articles:
-            dead = np.fromiter(self._dead, dtype=np.int64, count=len(self._dead))
-            live = [~np.isin(a, dead) for a in articles]
-            query_rows, articles, seqs = ([x[k] for x, k in zip(xs, live)] for xs in (query_rows, articles, seqs))
-        recent = [(q, article, seq) for q, band, rows in buffered for article, seq in rows[len(rows) - from_buffer[q, band] :]]
-        if recent:
-            q, article, seq = (np.asarray(column, dtype=np.int64) for column in zip(*recent))
-            query_rows.append(q)
-            articles.append(article)
-            seqs.append(seq)
-        found: list[list[tuple[int, int]]] = [[] for _ in range(len(keys))]
-        if not articles:
-            return found, inverse
-        q, a, seq = np.concatenate(query_rows), np.concatenate(articles), np.concatenate(seqs)
-        order = np.lexsort((seq, a, q))  # by query row, then (article, seq): each row's list sorted
-        q, a, seq = q[order], a[order], seq[order]
-        first = np.ones(len(q), dtype=bool)  # drop repeats (a pair found in several bands)
-        first[1:] = (q[1:] != q[:-1]) | (a[1:] != a[:-1]) | (seq[1:] != seq[:-1])
-        q, pairs = q[first], list(zip(a[first].tolist(), seq[first].tolist()))
-        bounds = np.searchsorted(q, np.arange(len(keys) + 1))
-        return [pairs[bounds[i] : bounds[i + 1]] for i in range(len(keys))], inverse
+        main = _Segment(self._sorted, self._order, self._article, self._seq)
+        recent = self._buffer()
+        (main_end, in_main), (recent_end, in_recent) = main.runs(keys), recent.runs(keys)
+        cap = key_cap(in_main + in_recent)
+        from_recent = np.minimum(in_recent, cap)  # the buffer holds the newest rows
+        q_main, a_main, s_main = main.take(main_end, np.minimum(in_main, cap - from_recent))
+        if self._dead and len(a_main):
+            live = ~np.isin(a_main, np.fromiter(self._dead, dtype=np.int64, count=len(self._dead)))
+            q_main, a_main, s_main = q_main[live], a_main[live], s_main[live]
+        q_recent, a_recent, s_recent = recent.take(recent_end, from_recent)
+        # A live passage is in one part only: each part's pairs are distinct already.
+        q, a, seq = np.concatenate((q_main, q_recent)), np.concatenate((a_main, a_recent)), np.concatenate((s_main, s_recent))
+        order = np.lexsort((seq, a, q))  # by query row, then (article, seq)
+        return q[order], a[order], seq[order], inverse
 
+
+class _Segment:
+    """Rows sorted per band by key (stably: insertion order within a key) and queried."""
+
+    def __init__(self, sorted_keys: np.ndarray, order: np.ndarray, article: np.ndarray, seq: np.ndarray) -> None:
+        self.sorted, self.order, self.article, self.seq = sorted_keys, order, article, seq
+
+    @classmethod
+    def of(cls, keys: np.ndarray, article: np.ndarray, seq: np.ndarray) -> _Segment:
+        order = np.argsort(keys, axis=0, kind="stable").T.copy()
+        return cls(np.take_along_axis(keys.T, order, axis=1), order, article, seq)
+
+    def runs(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per (query row, band): where its key's run ends in the band's order, and its length."""
+        end, length = np.empty(keys.shape, dtype=np.int64), np.empty(keys.shape, dtype=np.int64)
+        for band in range(keys.shape[1]):
+            end[:, band] = np.searchsorted(self.sorted[band], keys[:, band], side="right")
+            length[:, band] = end[:, band] - np.searchsorted(self.sorted[band], keys[:, band], side="left")
+        return end, length
+
+    def take(self, end: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct (query row, article, seq) of the last ``counts`` rows of each run."""
+        codes = []  # query row * rows + stored row: one int64 a pair, so repeats drop cheaply
+        for band in range(end.shape[1]):
+            n = counts[:, band]
+            total = int(n.sum())
+            if total:
+                run_start = np.repeat(end[:, band] - n - (np.cumsum(n) - n), n)
+                stored = self.order[band, run_start + np.arange(total)]
+                codes.append(np.repeat(np.arange(len(n), dtype=np.int64), n) * len(self.article) + stored)
+        if not codes:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        unique = np.concatenate(codes)
+        unique.sort()  # a pair found in several bands, once (sorting: numpy's hashed unique is slower)
+        unique = unique[np.concatenate(([True], unique[1:] != unique[:-1]))]
+        q, row = np.divmod(unique, max(len(self.article), 1))
+        return q, self.article[row], self.seq[row].astype(np.int64)
 
 def key_cap(counts: np.ndarray, *, max_key_rows: int = MAX_KEY_ROWS, max_pairs: int = MAX_QUERY_PAIRS) -> int:
     """Stored rows to take per (query row, band key), given how many each has: ``max_key_rows``,

@@ -21,6 +21,11 @@ many passages each share a few names. The signatures' hash values are kept besid
 LSH (in-process: a numpy array per article; in Redis: one hash ``<prefix>:sketches``,
 field = article id, value = the passages' 32-bit hash values, little-endian, row by row).
 
+A query's cost is bounded in both stores as in service.reuse.bands: equal query passages
+are looked up once (and count once each), a band key yields at most ``MAX_KEY_ROWS`` of
+its newest passages (in Redis: the highest article ids), and a query at most
+``MAX_QUERY_PAIRS`` pairs, which ``ranked`` scores in numpy.
+
 Example:
     >>> index = PassageIndex()
     >>> index.add(1, sign_passages("Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length."))
@@ -34,7 +39,7 @@ from __future__ import annotations
 
 import pickle
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -176,25 +181,29 @@ class PassageIndex:
 
     def candidates(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> dict[int, int]:
         """Articles sharing at least one candidate passage: article id -> passages hit."""
-        hits: Counter[int] = Counter()
-        found, inverse = self._query(list(signatures))
-        for rows, repeats in zip(found, np.bincount(inverse, minlength=len(found)).tolist()):
-            hits.update(dict.fromkeys({article_id for article_id, _ in rows}, repeats))
-        hits.pop(exclude, None)  # type: ignore[arg-type]
-        return dict(hits)
+        d, a, _, inverse = self._query(list(signatures))
+        head = np.ones(len(d), dtype=bool)  # one per (distinct query passage, article)
+        head[1:] = (d[1:] != d[:-1]) | (a[1:] != a[:-1])
+        if exclude is not None:
+            head &= a != exclude
+        articles, which = np.unique(a[head], return_inverse=True)
+        hits = np.bincount(which.reshape(-1), weights=np.bincount(inverse)[d[head]], minlength=len(articles))
+        return dict(zip(articles.tolist(), hits.astype(np.int64).tolist()))
 
-    def _query(self, query: list[PassageSignature]) -> tuple[list[list[tuple[int, int]]], np.ndarray]:
-        """Per DISTINCT query passage (equal hash values looked up once): the sorted (article
-        id, sequence number) of the passages sharing a band, at most ``MAX_KEY_ROWS`` a band
-        (fewer when the query would take over ``MAX_QUERY_PAIRS``: ``key_cap``); and per query
-        passage the index of its distinct one."""
+    def _query(self, query: list[PassageSignature]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per DISTINCT query passage (equal hash values looked up once): the (article id,
+        sequence number) of the passages sharing a band, at most ``MAX_KEY_ROWS`` a band
+        (fewer when the query would take over ``MAX_QUERY_PAIRS``: ``key_cap``), as arrays
+        (distinct passage, article id, seq) sorted so; and per query passage the index of its
+        distinct one."""
+        empty = np.zeros(0, dtype=np.int64)
         if not query:
-            return [], np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
         with self._guard("query"):
             if self._lsh is None:
-                return self._table.query_distinct(_sketch(query))
+                return self._table.query_pairs(_sketch(query))
             inverse = np.unique(_sketch(query), axis=0, return_inverse=True)[1].reshape(-1)
-            distinct = [query[q] for q in np.unique(inverse, return_index=True)[1].tolist()]  # as ``values``
+            distinct = [query[q] for q in np.unique(inverse, return_index=True)[1].tolist()]  # in inverse's order
             # One round trip for every band of every distinct query passage (datasketch's own
             # ``query`` makes one per band and passage), read where datasketch's band
             # tables keep them: a set at ``table.redis_key(band key)``.
@@ -204,12 +213,12 @@ class PassageIndex:
                     pipe.smembers(table.redis_key(self._lsh._H(p.minhash.hashvalues[start:end])))
             replies = [sorted(self._parse_key(m) for m in members) for members in pipe.execute()]
         # As in the band table: the newest (highest ids) passages of each band key, capped.
-        counts = np.array([len(r) for r in replies], dtype=np.int64)
-        cap = key_cap(counts)
-        found: list[set[tuple[int, int]]] = [set() for _ in distinct]
-        for n, members in enumerate(replies):
-            found[n % len(distinct)].update(members[len(members) - min(cap, len(members)) :])
-        return [sorted(rows) for rows in found], inverse
+        cap = key_cap(np.array([len(r) for r in replies], dtype=np.int64))
+        found = sorted({(n % len(distinct), *pair) for n, members in enumerate(replies) for pair in members[max(len(members) - cap, 0) :]})
+        if not found:
+            return empty, empty, empty, inverse
+        d, a, s = (np.asarray(column, dtype=np.int64) for column in zip(*found))
+        return d, a, s, inverse
 
     def _parse_key(self, member: bytes) -> tuple[int, int]:
         article_id, seq = (pickle.loads(member) if self._lsh.prepickle else member).split(":", 1)  # type: ignore[union-attr]
@@ -222,17 +231,18 @@ class PassageIndex:
         which ``MAX_QUERY_PAIRS`` bounds; equal query passages count once each, at one cost.
         """
         query = list(signatures)
-        found, inverse = self._query(query)
-        pairs = [(d, a, s) for d, rows in enumerate(found) for a, s in rows if a != exclude]
-        if not pairs:
+        d, a, s, inverse = self._query(query)
+        if exclude is not None:
+            keep = a != exclude
+            d, a, s = d[keep], a[keep], s[keep]
+        if not len(d):
             return []
-        repeats = np.bincount(inverse, minlength=len(found)).tolist()
-        first = np.full(len(found), len(inverse), dtype=np.int64)  # each distinct passage's first position
+        repeats = np.bincount(inverse).tolist()
+        first = np.full(len(repeats), len(inverse), dtype=np.int64)  # each distinct passage's first position
         np.minimum.at(first, inverse, np.arange(len(inverse)))
-        d, a, s = (np.asarray(column, dtype=np.int64) for column in zip(*pairs))
         order = np.lexsort((s, first[d], a))  # by article, then query position: sums in query order
         d, a, s = d[order], a[order], s[order]
-        values = _sketch(query)[first]  # the distinct passages' hash values, in ``found`` order
+        values = _sketch(query)[first]  # the distinct passages' hash values, in ``d``'s numbering
         article_ids, starts = np.unique(a, return_index=True)
         sketches = self._load_sketches(article_ids.tolist())
         similarity = np.full(len(a), -1.0)  # per pair: Jaccard estimate; -1 no stored row, nan no sketch

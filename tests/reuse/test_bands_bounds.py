@@ -83,12 +83,14 @@ def test_ranked_on_a_repeated_passage_is_bounded_and_counts_each_query_passage()
     assert set(candidates.values()) == {2000}
 
 
-def test_many_distinct_rows_sharing_bands_are_held_to_the_query_total() -> None:
+@pytest.mark.parametrize("merged", [True, False])  # sorted, or all still in the unsorted buffer
+def test_many_distinct_rows_sharing_bands_are_held_to_the_query_total(merged: bool) -> None:
     rng = np.random.default_rng(9)
     shared = rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint32)
-    table = BandTable(bands=BANDS, rows=ROWS)
+    table = BandTable(bands=BANDS, rows=ROWS, buffer_rows=10**6)
     _hostile(table, shared, rng)
-    table.merge()
+    if merged:
+        table.merge()
     query = np.repeat(shared[None, :], 2000, axis=0)
     query[:, :ROWS] = rng.integers(0, 2**32, size=(2000, ROWS), dtype=np.uint32)  # 2,000 rows, 20 bands shared
     started = time.perf_counter()
