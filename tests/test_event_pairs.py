@@ -24,11 +24,15 @@ def test_pairs_are_distinct_cross_outlet_and_numbered() -> None:
 
 
 def test_labels_name_known_pairs_once_with_a_reason() -> None:
+    """Every pair is labelled once by the first readers (parts a, b, c); the second reader's
+    file labels some of them again, each once."""
     count = len(_lines(PAIRS / "pairs.jsonl"))
-    seen: set[int] = set()
+    first: set[int] = set()
     for path in sorted(PAIRS.glob("labels-*.jsonl")):
+        seen = first if path.name != "labels-second.jsonl" else set()
         for label in _lines(path):
             assert set(label) == {"pair", "label", "reason"}, path
             assert 0 <= label["pair"] < count and label["pair"] not in seen, (path, label["pair"])
             assert label["label"] in LABELS and label["reason"].strip() and "\n" not in label["reason"], (path, label)
             seen.add(label["pair"])
+    assert first == set(range(count))  # the first readers labelled every pair
