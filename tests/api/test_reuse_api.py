@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.cli import main
 from service.config import Settings
-from tests.conftest import SEEDS, seed_text
+from tests.conftest import SEEDS, seed_metadata, seed_text
 from tests.server import free_port
 
 PUTIN_LIST = "الحفاظ على الاستقرار الاستراتيجي ومنع انتشار أسلحة الدمار الشامل"
@@ -23,7 +23,8 @@ def _seeded(settings: Settings) -> dict[str, int]:
     assert main(["seed", "--dir", str(SEEDS)], settings=settings) == 0
     with TestClient(create_app(settings)) as client:
         items = client.get("/articles").json()["items"]
-    return {a["url"].split(":")[1][:3]: a["id"] for a in items}
+    by_title = {a["title"]: a["id"] for a in items}
+    return {str(meta["id"])[:3]: by_title[meta["title"]] for meta in seed_metadata()}
 
 
 def test_seed_flags_and_reuse(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:

@@ -61,7 +61,8 @@ def test_one_index_shared_by_eight_threads(redis_url: str) -> None:
         for i in (1, 50, 120):
             for passage in signed[i]:
                 own = sorted(tuple(map(int, key.split(":"))) for key in index._lsh.query(passage.minhash))  # type: ignore[union-attr]
-                assert index._query([passage]) == [own]
+                _distinct, articles, seqs, _inverse = index._query([passage])
+                assert sorted(zip(articles.tolist(), seqs.tolist())) == own
     finally:
         index.clear()
 
