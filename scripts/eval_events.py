@@ -40,7 +40,8 @@ same-event scores and its stories events?
    pairwise figures.
 
 ``--scores-out FILE`` writes each pair's P and time as JSON Lines; ``--examples N`` prints N
-same_topic pairs called one event (highest P first) with their labels' reasons.
+errors of each kind with their labels' reasons: same_topic pairs called one event (highest P
+first) or put in one story, same_event pairs not called one event or split.
 
 The measures are those of ``service.stories.quality``. To measure an older checkout of the
 service (``PYTHONPATH=/path/to/checkout``) whose quality module predates them, they are read
@@ -280,6 +281,17 @@ def clusters(pairs: list[dict], labels: dict[int, dict], args: argparse.Namespac
     items = [(p["stratum"], labels[p["pair"]]["label"], together(p), None) for p in stored]
     print("Pairwise, \"in one story\" against same_event:\n")
     table([*CALL_HEADER, "topic in one story", "unrelated in one story"], call_rows(items, what="clusters"))
+
+    if args.examples:
+        wrong = [p for p in stored if labels[p["pair"]]["label"] == "same_topic" and together(p)]
+        print(f"same_topic pairs in one story ({len(wrong)}; the first {min(args.examples, len(wrong))} by pair):\n")
+        for p in wrong[: args.examples]:
+            print(f"- pair {p['pair']} ({p['stratum']}): {labels[p['pair']]['reason']}")
+        missed = [p for p in stored if labels[p["pair"]]["label"] == "same_event" and not together(p)]
+        print(f"\nsame_event pairs in two stories ({len(missed)}; the first {min(args.examples, len(missed))} by pair):\n")
+        for p in missed[: args.examples]:
+            print(f"- pair {p['pair']} ({p['stratum']}): {labels[p['pair']]['reason']}")
+        print()
 
     sizes = sorted((len(g) for g in groups), reverse=True)
     print(f"Stories {len(groups)}: singletons {sizes.count(1)}, with 2+ articles {sum(s > 1 for s in sizes)} "
