@@ -13,6 +13,7 @@ from service.config import Settings, get_settings
 from service.errors import StorydiffError, mask_url
 from service.ingest import parse_date_range
 from service.records import article_record, link_record, story_detail_record, story_record
+from service.reuse.flags import RELATIONS, relations_of
 from service.runtime import Runtime
 from service.sources import article_ref_of, count_items, read_article_files, read_seeds
 
@@ -56,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     credit = flags.add_mutually_exclusive_group()
     credit.add_argument("--credited", dest="credited", action="store_const", const=True)
     credit.add_argument("--uncredited", dest="credited", action="store_const", const=False)
-    flags.add_argument("--relation", choices=["copy", "same_outlet", "repost", "any"], default="copy")
+    flags.add_argument("--relation", choices=["reuse", *RELATIONS, "any"], default="reuse", help="reuse: copy and shared_source")
+    flags.add_argument("--include-templates", action="store_true")
     flags.add_argument("--offset", type=int, default=0)
     flags.add_argument("--limit", type=int, default=50)
     flags.add_argument("--json", action="store_true")
@@ -191,7 +193,7 @@ def _flags(args: argparse.Namespace, runtime: Runtime) -> int:
         **parse_date_range(args.since, args.until),
         min_share=args.min_share,
         credited=args.credited,
-        relation=None if args.relation == "any" else args.relation,
+        relations=relations_of(args.relation, include_templates=args.include_templates),
         offset=args.offset,
         limit=args.limit,
     )

@@ -5,6 +5,7 @@ Offsets are always character offsets (Python ``str`` indices), half-open ``[star
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -115,7 +116,9 @@ class LinkSpan:
 class CopyLink:
     """``target`` (the later article) shares ``spans`` with ``source`` (the earlier one).
 
-    ``relation``: ``copy`` (between outlets), ``same_outlet``, or ``repost`` (the same text
+    ``relation``: ``copy`` (between outlets), ``shared_source`` (both took it from an agency
+    that one of them names, or that is stored), ``template`` (fixed wording of two
+    happenings: service.reuse.templates), ``same_outlet``, or ``repost`` (the same text
     again, outlet unknown). ``share``: copied characters / characters of the target's
     cleaned text. ``credited``: the target names the source's outlet or an agency.
     ``label`` as in the METER corpus: ``wholly``, ``partially`` or ``non`` derived.
@@ -130,6 +133,20 @@ class CopyLink:
     label: str
     spans: tuple[LinkSpan, ...]
     created_at: datetime | None = None
+    direction: str = "known"  # known | uncertain (the evidence conflicts, or is too close to call)
+    direction_basis: str | None = None  # dateline | credit | agency | time | id
+
+
+@dataclass(frozen=True, slots=True)
+class WordStats:
+    """How many articles are stored, and in how many of them each word occurs (normalised
+    content words; a word not given occurs in none)."""
+
+    articles: int
+    counts: Mapping[str, int]
+
+    def count(self, word: str) -> int:
+        return self.counts.get(word, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +164,12 @@ class NewArticle:
     html: str | None = None
     chrome_keys: frozenset[str] = frozenset()  # its normalised short lines, for outlet chrome counts
     passages: tuple[PassageRecord, ...] = ()  # MinHash signatures of the cleaned text's passages
+    words: frozenset[str] = frozenset()  # its distinct content words, for the corpus word counts
+
+    @property
+    def outlet_key(self) -> str:
+        """What the repeat rule compares with the text: the outlet, '' when unknown."""
+        return self.outlet or ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from service.config import Settings
 from service.domain import Article, ArticleInput, IngestResult, NewArticle, PassageRecord
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.reuse.signatures import sign_passages
+from service.reuse.templates import content_words
 from service.storage.store import Store
 from service.text.boilerplate import clean, line_keys
 from service.text.extract import NoArticleText, extract_html
@@ -263,6 +264,7 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         html=html,
         chrome_keys=line_keys(text, max_length=MAX_CHROME_LINE),
         passages=tuple(PassageRecord(p.start, p.end, p.signature) for p in sign_passages(cleaned.text)) if sign else (),
+        words=frozenset(content_words(cleaned.text)) if sign else frozenset(),
     )
 
 
@@ -286,8 +288,8 @@ def unstored_previews(store: Store, articles: list[ArticleInput], *, settings: S
             prepared.append(preview(article, recurring=recurring))
         except StorydiffError:
             continue
-    stored = store.stored_hashes([a.content_hash for a in prepared])
-    return [a for a in prepared if a.content_hash not in stored]
+    stored = store.stored_texts([(a.outlet or "", a.content_hash) for a in prepared])
+    return [a for a in prepared if (a.outlet or "", a.content_hash) not in stored]
 
 
 def _recurring_lines(store: Store, settings: Settings) -> Callable[[str], frozenset[str]]:

@@ -40,6 +40,8 @@ def link_record(view: LinkView) -> dict[str, object]:
         "credited": link.credited,
         "credit": link.credit,
         "label": link.label,
+        "direction": link.direction,
+        "direction_basis": link.direction_basis,
         "spans": [asdict(s) for s in link.spans],
     }
 

@@ -29,7 +29,8 @@ from service.errors import NotFound, TooLarge
 from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview, unstored_previews
 from service.reuse.align import CopiedSpan, align
 from service.reuse.detect import find_copies
-from service.reuse.flags import link_between
+from service.reuse.flags import REUSE, link_between
+from service.reuse.templates import content_words
 from service.reuse.formulas import drop_set_phrases
 from service.reuse.index import PassageIndex
 from service.reuse.signatures import PassageSignature
@@ -153,7 +154,9 @@ class Runtime:
     def delete(self, article_id: int) -> None:
         article = self.store.get(article_id)
         self.index.remove(article_id, passages=len(self.store.passages_of(article_id)))
-        self.store.delete(article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE))
+        self.store.delete(
+            article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE), words=content_words(article.clean_text)
+        )
         self.desk.forget(article_id)
         with self._recent_lock:
             self._recent.pop(article_id, None)
@@ -190,6 +193,8 @@ class Runtime:
         copy check (passages indexed, links stored) or its story: what a re-post would do.
         Run at server start and by ``storydiff repair``; one query when nothing is left.
         An article that fails again stays pending (reported), the others go on."""
+        if self.store.words_uncounted():  # a store from before the word counts
+            self.store.recount_words(content_words)
         completed, failed = 0, []
         for article_id in self.store.unfinished():
             try:
@@ -261,7 +266,9 @@ class Runtime:
     def _links_for(self, article: Article, signatures: list[PassageSignature]) -> list[CopyLink]:
         copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id)
         copies = drop_set_phrases(copies, article.clean_text)
-        return [link_between(article, self._stored(c.other_id), c.spans) for c in copies]
+        others = [self._stored(c.other_id) for c in copies]
+        stats = self.store.word_stats(content_words(article.clean_text).union(*(content_words(o.clean_text) for o in others)))
+        return [link_between(article, other, c.spans, stats=stats) for c, other in zip(copies, others)]
 
     def _clean_text(self, article_id: int) -> str:
         return self._stored(article_id).clean_text
@@ -287,7 +294,9 @@ class Runtime:
         return self._views(self.store.links_of(article_id))
 
     def flags(self, **filters: object) -> tuple[list[LinkView], int]:
-        """Recent articles that copied (filters as ``Store.flags``), with their sources."""
+        """Recent articles that copied (filters as ``Store.flags``; relations by default
+        ``REUSE``: copy and shared_source), with their sources."""
+        filters.setdefault("relations", REUSE)
         links, total = self.store.flags(**filters)  # type: ignore[arg-type]
         return self._views(links), total
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain import Article, ArticlePage, IngestResult
 from service.ingest import MAX_FIELD_CHARS, MAX_ID, LineResult
+from service.reuse.flags import REUSE
 from service.runtime import CheckedCopy, LinkView
 
 
@@ -168,6 +169,8 @@ class LinkOut(BaseModel):
     credited: bool
     credit: str | None
     label: str
+    direction: str  # known | uncertain (source and target by time, too close or conflicting to tell)
+    direction_basis: str | None  # dateline | credit | agency | time | id
     spans: list[LinkSpanOut]
 
     @classmethod
@@ -181,6 +184,8 @@ class LinkOut(BaseModel):
             credited=link.credited,
             credit=link.credit,
             label=link.label,
+            direction=link.direction,
+            direction_basis=link.direction_basis,
             spans=[LinkSpanOut(**{f: getattr(s, f) for f in LinkSpanOut.model_fields}) for s in link.spans],
         )
 
@@ -196,7 +201,7 @@ class ReuseOut(BaseModel):
     def of(cls, article_id: int, views: list[LinkView]) -> ReuseOut:
         copied_from = [LinkOut.of(v) for v in views if v.link.target_id == article_id]
         copied_by = [LinkOut.of(v) for v in views if v.link.source_id == article_id]
-        labels = {link.label for link in copied_from if link.relation == "copy"}
+        labels = {link.label for link in copied_from if link.relation in REUSE}
         label = "wholly" if "wholly" in labels else ("partially" if labels else "non")
         return cls(article_id=article_id, label=label, copied_from=copied_from, copied_by=copied_by)
 

@@ -1,10 +1,21 @@
 """Copy flags: which article copied which, how much, and whether it said so.
 
-Direction follows publication time (the earlier article is the source; same time or
-unknown: the one stored first). Between two outlets it is ``copy``; within one outlet
-``same_outlet``; the same text again where an outlet is unknown, ``repost``. Labels
-follow the METER corpus: ``wholly`` derived (most of the text copied), ``partially``,
-``non``.
+Direction rests on the strongest evidence the two articles give (``direction_basis``):
+
+1. ``dateline``: a text opening with an agency's dateline ("الرياض ... واس", "(Reuters) -")
+   is that agency's story: the agency's own article is the source;
+2. ``credit``: a text crediting the other's outlet copied it;
+3. ``agency``: a known agency's article is the source of a newspaper's;
+4. ``time``: the earlier publication is the source, when the two are ``MIN_GAP`` apart
+   (closer, the direction is ``uncertain``);
+5. ``id``: without publication times, the article stored first.
+
+Two outlets that both carry an agency's story, credited or datelined in either text, are
+siblings (``shared_source``), not a copier and its source; neither is the agency itself.
+Between two outlets it is otherwise ``copy``, or ``template`` when the shared text is
+fixed wording of two happenings (service.reuse.templates); within one outlet
+``same_outlet``; the same text again where an outlet is unknown, ``repost``. Labels follow
+the METER corpus: ``wholly`` derived (most of the text copied), ``partially``, ``non``.
 
 Example:
     >>> credit_of("وكالات – الثورة", source_outlet=None)
@@ -15,15 +26,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from service.domain import Article, CopyLink, LinkSpan
+from service.domain import Article, CopyLink, LinkSpan, WordStats
 from service.reuse.align import CopiedSpan
+from service.reuse.templates import judge
 from service.text.normalize import normalize
 
 WHOLLY_SHARE = 0.8  # at least this share of the target copied: wholly derived
 REPOST_SHARE = 0.95  # both texts covered this much: the same text
+MIN_GAP = timedelta(hours=1)  # publication times closer than this do not tell who was first
+DATELINE_CHARS = 150  # an agency named this close to a text's start is its dateline
 
 # Agencies and the words outlets credit them with (any language); extend through settings.
 DEFAULT_CREDITS: dict[str, tuple[str, ...]] = {
@@ -44,6 +59,8 @@ DEFAULT_CREDITS: dict[str, tuple[str, ...]] = {
     "KUNA": ("كونا", "kuna"),
     "MENA": ("أ ش أ", "mena"),
 }
+# Outlet names of agencies that are not among their credit words (SaudiNewsNet's codes).
+AGENCY_OUTLETS: dict[str, str] = {"was": "SPA"}
 
 
 @lru_cache(maxsize=1024)
@@ -77,8 +94,91 @@ def credit_of(
     return None
 
 
-def _order(a: Article, b: Article) -> tuple[Article, Article]:
-    """(source, target): the earlier article is the source."""
+RELATIONS = ("copy", "shared_source", "template", "same_outlet", "repost")
+REUSE = ("copy", "shared_source")  # text one outlet took: what a flag list shows by default
+
+
+def relations_of(name: str, *, include_templates: bool = False) -> tuple[str, ...] | None:
+    """The relations a flag filter names: ``reuse`` (copy, shared_source), one relation, or
+    ``any`` (None: no filter); ``include_templates`` adds ``template``."""
+    if name == "any":
+        return None
+    chosen = REUSE if name == "reuse" else (name,)
+    if name != "reuse" and name not in RELATIONS:
+        raise ValueError(f"unknown relation {name!r}")
+    return tuple(dict.fromkeys(chosen + (("template",) if include_templates else ())))
+
+
+def agency_of(outlet: str | None, *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS) -> str | None:
+    """The agency an outlet is (by name or credit word), or None for a newspaper."""
+    if not outlet:
+        return None
+    if outlet.strip().lower() in AGENCY_OUTLETS:
+        return AGENCY_OUTLETS[outlet.strip().lower()]
+    key = normalize(outlet).text.strip()
+    for agency, aliases in credits.items():
+        if agency != "agencies" and (key == normalize(agency).text or any(key == normalize(a).text for a in aliases)):
+            return agency
+    return None
+
+
+def dateline_of(text: str, *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS) -> str | None:
+    """The agency whose dateline opens ``text`` ("الرياض - واس", "PARIS (AFP) -"), or None."""
+    opening = normalize(text[:DATELINE_CHARS]).text
+    for agency, aliases in credits.items():
+        if agency != "agencies" and any(_mentions(opening, alias) for alias in aliases):
+            return agency
+    return None
+
+
+def credited_agency(text: str, *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS) -> str | None:
+    """The agency ``text`` names anywhere (its dateline or a credit), or None."""
+    normalised = normalize(text).text
+    for agency, aliases in credits.items():
+        if agency != "agencies" and any(_mentions(normalised, alias) for alias in aliases):
+            return agency
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Direction:
+    source: Article
+    target: Article
+    direction: str  # known | uncertain
+    basis: str | None
+    shared_source: bool = False
+
+
+def direction_of(a: Article, b: Article, *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS) -> Direction:
+    """Which of two articles sharing text is the source, and on what evidence (module doc)."""
+    by_time = _by_time(a, b)
+    agency = {x.id: agency_of(x.outlet, credits=credits) for x in (a, b)}
+    dateline = {x.id: dateline_of(x.clean_text, credits=credits) for x in (a, b)}
+    for source, target in ((a, b), (b, a)):
+        if agency[source.id] and not agency[target.id] and dateline[target.id] == agency[source.id]:
+            return Direction(source, target, "known", "dateline")
+    for source, target in ((a, b), (b, a)):
+        if target.outlet != source.outlet and source.outlet and credit_of(target.clean_text, source_outlet=source.outlet, credits={}):
+            if not credit_of(source.clean_text, source_outlet=target.outlet, credits={}):
+                return Direction(source, target, "known", "credit")
+    if not agency[a.id] and not agency[b.id] and a.outlet != b.outlet:
+        named = dateline[a.id] or dateline[b.id]
+        basis = "dateline" if named else "credit"
+        named = named or credited_agency(a.clean_text, credits=credits) or credited_agency(b.clean_text, credits=credits)
+        if named:
+            return Direction(*by_time, "uncertain", basis, shared_source=True)
+    if bool(agency[a.id]) != bool(agency[b.id]):
+        source, target = (a, b) if agency[a.id] else (b, a)
+        return Direction(source, target, "known", "agency")
+    source, target = by_time
+    if source.published_at and target.published_at:
+        close = abs(target.published_at.replace(tzinfo=None) - source.published_at.replace(tzinfo=None)) < MIN_GAP
+        return Direction(source, target, "uncertain" if close else "known", "time")
+    return Direction(source, target, "known", "id")
+
+
+def _by_time(a: Article, b: Article) -> tuple[Article, Article]:
+    """(source, target): the earlier article is the source (no time: after any time; then id)."""
     far = datetime.max.replace(tzinfo=None)
 
     def key(article: Article) -> tuple[datetime, int]:
@@ -99,30 +199,49 @@ def _covered(spans: list[tuple[int, int]]) -> int:
 
 
 def link_between(
-    article: Article, other: Article, spans: Sequence[CopiedSpan], *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS
+    article: Article,
+    other: Article,
+    spans: Sequence[CopiedSpan],
+    *,
+    stats: WordStats | None = None,
+    credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS,
 ) -> CopyLink:
-    """The flag for two articles whose cleaned texts share ``spans`` (a: ``article``, b: ``other``)."""
-    source, target = _order(article, other)
+    """The flag for two articles whose cleaned texts share ``spans`` (a: ``article``, b: ``other``).
+
+    ``stats``: the stored corpus's word counts, which tell templates from copies (none:
+    every passage counts as copied)."""
+    found = direction_of(article, other, credits=credits)
+    source, target = found.source, found.target
     target_is_a = target.id == article.id
     clean_spans = [
         ((s.a_start, s.a_end, s.b_start, s.b_end) if target_is_a else (s.b_start, s.b_end, s.a_start, s.a_end), s)
         for s in spans
     ]
-    target_share = _covered([(t0, t1) for (t0, t1, _, _), _ in clean_spans]) / max(len(target.clean_text), 1)
-    source_share = _covered([(s0, s1) for (_, _, s0, s1), _ in clean_spans]) / max(len(source.clean_text), 1)
+    verdict = judge(
+        target.clean_text, source.clean_text,
+        [CopiedSpan(t0, t1, s0, s1, span.kind, span.similarity) for (t0, t1, s0, s1), span in clean_spans],
+        stats or WordStats(0, {}),
+    )
+    copied = [item for n, item in enumerate(clean_spans) if n not in verdict.template_spans]
+    shares = copied if verdict.relation == "copy" else clean_spans
+    target_share = _covered([(t0, t1) for (t0, t1, _, _), _ in shares]) / max(len(target.clean_text), 1)
+    source_share = _covered([(s0, s1) for (_, _, s0, s1), _ in shares]) / max(len(source.clean_text), 1)
     if source.outlet and target.outlet and source.outlet == target.outlet:
         relation = "same_outlet"
     elif (not source.outlet or not target.outlet) and min(target_share, source_share) >= REPOST_SHARE:
         relation = "repost"
+    elif verdict.relation == "template":
+        relation = "template"
     else:
-        relation = "copy"
+        relation = "shared_source" if found.shared_source else "copy"
     credit = credit_of(target.clean_text, source_outlet=source.outlet, credits=credits)
     target_clean, source_clean = target.clean, source.clean
     link_spans = []
-    for (t0, t1, s0, s1), span in sorted(clean_spans, key=lambda item: item[0]):
+    for n, ((t0, t1, s0, s1), span) in sorted(enumerate(clean_spans), key=lambda item: item[1][0]):
         ts, te = target_clean.original_span(t0, t1)
         ss, se = source_clean.original_span(s0, s1)
-        link_spans.append(LinkSpan(ts, te, ss, se, span.kind, span.similarity))
+        kind = "template" if n in verdict.template_spans else span.kind
+        link_spans.append(LinkSpan(ts, te, ss, se, kind, span.similarity))
     label = "wholly" if target_share >= WHOLLY_SHARE else ("partially" if link_spans else "non")
     return CopyLink(
         target_id=target.id,
@@ -133,4 +252,6 @@ def link_between(
         credit=credit,
         label=label,
         spans=tuple(link_spans),
+        direction=found.direction,
+        direction_basis=found.basis,
     )

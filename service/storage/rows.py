@@ -46,4 +46,6 @@ def to_link(row: RowMapping) -> CopyLink:
         label=row["label"],
         spans=tuple(LinkSpan(*span) for span in row["spans"]),
         created_at=utc(row["created_at"]),
+        direction=row["direction"],
+        direction_basis=row["direction_basis"],
     )

@@ -8,7 +8,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
@@ -16,18 +17,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
-from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, PassageRecord
+from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, PassageRecord, WordStats
 from service.errors import NotFound, StorydiffError, Unavailable, mask_url
 from service.storage import migrate
 from service.storage.engine import open_engine
 from service.storage.rows import to_article, to_link, utc
 from service.storage.stories import StoryStore
-from service.storage.tables import article_jobs, articles, copy_links, outlet_lines, outlets, passages
+from service.storage.tables import article_jobs, articles, copy_links, corpus_words, outlet_lines, outlets, passages
 
 MAX_PAGE = 500
 # The follow-up work every stored article needs (``Runtime._after_store``): its passages
 # indexed and copy links stored ("reuse"), then a story ("story").
 FOLLOW_UP_JOBS = ("reuse", "story")
+MAX_WORD = 64  # longer "words" (URLs, runs of letters) are not counted
 
 
 class UrlConflict(StorydiffError):
@@ -85,6 +87,7 @@ class Store:
                         )
                     if new.outlet:
                         self._count_outlet_lines(conn, new.outlet, new.chrome_keys, +1)
+                    self._count_words(conn, new.words, +1)
                     row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().one()
                     return IngestResult(to_article(row), created=True)
             except IntegrityError:
@@ -95,8 +98,9 @@ class Store:
             raise RuntimeError("article insert kept conflicting without a matching row")
         return IngestResult(existing, created=False)
 
-    def delete(self, article_id: int, *, chrome_keys: Iterable[str] = ()) -> None:
-        """Delete an article (and its job marks); NotFound when absent."""
+    def delete(self, article_id: int, *, chrome_keys: Iterable[str] = (), words: Iterable[str] = ()) -> None:
+        """Delete an article (and its job marks); NotFound when absent. ``chrome_keys`` and
+        ``words``: what ``add`` counted for it (``NewArticle``)."""
         with self.engine.begin() as conn:
             # Locked first, as ``StoryStore.join`` does: the same lock order, no deadlock.
             row = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id).with_for_update()).first()
@@ -109,6 +113,7 @@ class Store:
             conn.execute(delete(articles).where(articles.c.id == article_id))
             if row.outlet:
                 self._count_outlet_lines(conn, row.outlet, frozenset(chrome_keys), -1)
+            self._count_words(conn, words, -1)
 
     def mark_done(self, article_id: int, job: str) -> None:
         """Record that ``job`` (e.g. "index", "embed") is done for an article."""
@@ -204,14 +209,48 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(select(articles.c.id).where(or_(*map(missing, jobs))).order_by(articles.c.id)).scalars())
 
-    def stored_hashes(self, hashes: list[str]) -> set[str]:
-        """Which of these content hashes an article already has."""
-        found: set[str] = set()
+    def stored_texts(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (outlet key, content hash) pairs an article already has."""
+        found: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
-            for start in range(0, len(hashes), 500):
-                chunk = hashes[start : start + 500]
-                found.update(conn.execute(select(articles.c.content_hash).where(articles.c.content_hash.in_(chunk))).scalars())
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                rows = conn.execute(
+                    select(articles.c.outlet_key, articles.c.content_hash).where(articles.c.content_hash.in_([h for _, h in chunk]))
+                )
+                found.update((key, digest) for key, digest in rows if (key, digest) in set(chunk))
         return found
+
+    def words_uncounted(self) -> bool:
+        """Articles are stored but no word is counted (a store from before the counts)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(exists(select(1).select_from(articles)) & ~exists(select(1).select_from(corpus_words)))).scalar_one()
+
+    def recount_words(self, words_of: Callable[[str], Iterable[str]]) -> int:
+        """Count every stored article's words afresh (``words_of(clean_text)``); returns the articles."""
+        counts: Counter[str] = Counter()
+        seen = 0
+        with self.engine.connect() as conn:
+            for (clean_text,) in conn.execute(select(articles.c.clean_text).order_by(articles.c.id)).yield_per(500):
+                counts.update(w for w in set(words_of(clean_text)) if len(w) <= MAX_WORD)
+                seen += 1
+        items = sorted(counts.items())
+        with self.engine.begin() as conn:
+            conn.execute(delete(corpus_words))
+            for start in range(0, len(items), 1000):
+                conn.execute(insert(corpus_words), [{"word": w, "articles": n} for w, n in items[start : start + 1000]])
+        return seen
+
+    def word_stats(self, words: Iterable[str]) -> WordStats:
+        """The count of stored articles, and in how many of them each of ``words`` occurs."""
+        wanted = sorted({w for w in words if len(w) <= MAX_WORD})
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(select(corpus_words.c.word, corpus_words.c.articles).where(corpus_words.c.word.in_(wanted[start : start + 500])))
+                counts.update((w, n) for w, n in rows if n > 0)
+        return WordStats(total, counts)
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -282,6 +321,8 @@ class Store:
                     "credited": link.credited,
                     "credit": link.credit,
                     "label": link.label,
+                    "direction": link.direction,
+                    "direction_basis": link.direction_basis,
                     "spans": [[s.target_start, s.target_end, s.source_start, s.source_end, s.kind, s.similarity] for s in link.spans],
                     "created_at": datetime.now(UTC),
                 }
@@ -313,17 +354,18 @@ class Store:
         until: datetime | None = None,
         min_share: float = 0.0,
         credited: bool | None = None,
-        relation: str | None = "copy",
+        relations: tuple[str, ...] | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> tuple[list[CopyLink], int]:
-        """Copy links whose target matches the filters, newest target first; and their total."""
+        """Copy links whose target matches the filters (``relations``: None, any), newest
+        target first; and their total."""
         if offset < 0 or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
         target = articles.alias("target")
         conditions = [copy_links.c.share >= min_share]
-        if relation is not None:
-            conditions.append(copy_links.c.relation == relation)
+        if relations is not None:
+            conditions.append(copy_links.c.relation.in_(relations))
         if credited is not None:
             conditions.append(copy_links.c.credited == credited)
         if outlet is not None:
@@ -348,9 +390,10 @@ class Store:
     # -- internals ------------------------------------------------------------------
 
     def _find_existing(self, conn: Connection, new: NewArticle) -> Article | None:
-        """The stored article ``new`` repeats: its URL with the same text, else its text.
+        """The stored article ``new`` repeats: its URL with the same text, else its outlet's
+        article with its text (another outlet's is a republication: stored on its own).
         Its URL stored with another text is a conflict."""
-        condition = articles.c.content_hash == new.content_hash
+        condition = (articles.c.content_hash == new.content_hash) & (articles.c.outlet_key == new.outlet_key)
         if new.url:
             condition = condition | (articles.c.url == new.url)
         rows = conn.execute(select(articles).where(condition).order_by(articles.c.id).limit(2)).mappings().all()
@@ -377,11 +420,26 @@ class Store:
             "url": new.url,
             "title": new.title,
             "outlet": new.outlet,
+            "outlet_key": new.outlet_key,
             "published_at": utc(new.published_at),
             "language": new.language,
             "created_at": datetime.now(UTC),
         }
         return conn.execute(articles.insert().values(**values).returning(articles.c.id)).scalar_one()
+
+    def _count_words(self, conn: Connection, words: Iterable[str], step: int) -> None:
+        # Sorted: concurrent writers lock the rows in one order (no deadlock).
+        keys = sorted(w for w in words if len(w) <= MAX_WORD)
+        if not keys:
+            return
+        if step > 0:
+            stmt = self._insert(corpus_words).values([{"word": w, "articles": 1} for w in keys])
+            conn.execute(stmt.on_conflict_do_update(index_elements=["word"], set_={"articles": corpus_words.c.articles + 1}))
+        else:
+            for start in range(0, len(keys), 500):
+                conn.execute(
+                    update(corpus_words).where(corpus_words.c.word.in_(keys[start : start + 500])).values(articles=corpus_words.c.articles - 1)
+                )
 
     def _count_outlet_lines(self, conn: Connection, outlet: str, keys: frozenset[str], step: int) -> None:
         stmt = self._insert(outlets).values(outlet=outlet, articles=max(step, 0))

@@ -41,14 +41,27 @@ articles = Table(
     Column("url", String(2048), nullable=True),
     Column("title", Text, nullable=True),
     Column("outlet", String(200), nullable=True),
+    Column("outlet_key", String(200), nullable=False, server_default=""),  # the outlet, '' when unknown
     Column("published_at", DateTime(timezone=True), nullable=True),
     Column("language", String(16), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("content_hash", name="uq_articles_content_hash"),
+    # A repeat is the same outlet with the same cleaned text (or the same URL): another
+    # outlet's identical text is a republication, its own article and a whole copy.
+    UniqueConstraint("outlet_key", "content_hash", name="uq_articles_outlet_text"),
     UniqueConstraint("url", name="uq_articles_url"),
 )
 Index("ix_articles_outlet_published", articles.c.outlet, articles.c.published_at)
 Index("ix_articles_published", articles.c.published_at)
+Index("ix_articles_content_hash", articles.c.content_hash)
+
+# In how many stored articles each content word occurs (service.reuse.templates): what
+# tells a rare word (a name, a figure) from a common one.
+corpus_words = Table(
+    "corpus_words",
+    metadata,
+    Column("word", String(64), primary_key=True),
+    Column("articles", Integer, nullable=False),
+)
 
 # Per outlet, how many of its articles contain each (normalised, short) line: lines that
 # recur across many articles of one outlet are page chrome.
@@ -104,6 +117,8 @@ copy_links = Table(
     Column("label", String(20), nullable=False),  # wholly | partially | non (METER)
     Column("spans", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("direction", String(20), nullable=False, server_default="known"),  # known | uncertain
+    Column("direction_basis", String(20), nullable=True),  # dateline | credit | agency | time | id
 )
 Index("ix_copy_links_source", copy_links.c.source_id)
 

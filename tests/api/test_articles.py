@@ -41,6 +41,21 @@ def test_reposting_same_url_or_same_clean_text_returns_the_existing_article(clie
     assert client.get("/articles").json()["total"] == 1
 
 
+def test_another_outlets_identical_text_is_its_own_article_and_a_whole_copy(client: TestClient) -> None:
+    story = (BODY + " ") * 4  # long enough to hold a copied passage
+    agency = client.post("/articles", json={"text": story, "outlet": "SANA", "published_at": "2019-05-15T08:00:00Z"}).json()
+    paper = client.post("/articles", json={"text": story, "outlet": "Al-Thawra", "published_at": "2019-05-15T11:00:00Z"})
+    assert paper.status_code == 201 and paper.json()["created"] is True
+    assert paper.json()["article"]["id"] != agency["article"]["id"]
+    again = client.post("/articles", json={"text": story, "outlet": "Al-Thawra"})  # the same outlet's text again
+    assert again.status_code == 200 and again.json()["article"]["id"] == paper.json()["article"]["id"]
+    reuse = client.get(f"/articles/{paper.json()['article']['id']}/reuse").json()
+    [link] = reuse["copied_from"]
+    assert link["source"]["id"] == agency["article"]["id"] and link["label"] == "wholly" and link["relation"] == "copy"
+    assert link["direction"] == "known" and link["direction_basis"] == "agency"  # SANA is an agency
+    assert client.get("/articles").json()["total"] == 2
+
+
 def test_html_is_extracted(client: TestClient) -> None:
     html = (
         "<html><head><title>Sochi talks</title></head><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"

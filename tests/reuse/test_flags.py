@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from service.domain import Article, Block
 from service.reuse.align import CopiedSpan
-from service.reuse.flags import credit_of, link_between
+from service.reuse.flags import credit_of, direction_of, link_between, relations_of
 
 
 def _article(article_id: int, text: str, outlet: str | None, day: int | None) -> Article:
@@ -48,3 +48,45 @@ def test_credit_names_outlets_and_agencies_in_any_script() -> None:
     assert credit_of("Paris (AFP) - The minister said", source_outlet=None) == "afp"
     assert credit_of("Japan's minister said", source_outlet=None) is None  # "ap" inside a word
     assert credit_of("قال الوزير إن", source_outlet="okaz") is None
+
+
+def _at(article_id: int, text: str, outlet: str | None, when: datetime | None) -> Article:
+    return Article(id=article_id, text=text, clean_text=text, blocks=(Block(0, 0, len(text)),), content_hash=str(article_id),
+                   outlet=outlet, published_at=when)
+
+
+STORY = "أعلن الوزير اليوم افتتاح المستشفى الجديد في المدينة بتكلفة بلغت مئتي مليون ريال. " * 3
+
+
+def test_direction_from_the_agency_dateline_beats_an_earlier_crawl_time() -> None:
+    agency = _at(1, "الرياض 5 شوال 1436 هـ واس " + STORY, "was", datetime(2015, 7, 22, 12, tzinfo=UTC))
+    paper = _at(2, "الرياض - واس\n" + STORY, "okaz", datetime(2015, 7, 22, 9, tzinfo=UTC))  # crawled first
+    found = direction_of(paper, agency)
+    assert (found.source.id, found.target.id, found.direction, found.basis) == (1, 2, "known", "dateline")
+
+
+def test_direction_from_a_credit_then_an_agency_then_time_then_id() -> None:
+    early, late = datetime(2015, 7, 22, 8, tzinfo=UTC), datetime(2015, 7, 22, 20, tzinfo=UTC)
+    original = _at(1, STORY, "alriyadh", late)
+    crediting = _at(2, STORY + " نقلا عن alriyadh", "okaz", early)
+    assert direction_of(crediting, original).basis == "credit" and direction_of(crediting, original).source.id == 1
+    agency = _at(3, STORY, "Reuters", late)
+    paper = _at(4, STORY, "okaz", early)
+    found = direction_of(paper, agency)
+    assert (found.source.id, found.basis, found.direction) == (3, "agency", "known")
+    first, second = _at(5, STORY, "alwatan", early), _at(6, STORY, "okaz", late)
+    assert (direction_of(second, first).source.id, direction_of(second, first).basis) == (5, "time")
+    close = _at(7, STORY, "alyaum", early.replace(minute=20))
+    assert direction_of(close, first).direction == "uncertain"  # 20 minutes: the crawl can tell nothing
+    undated_a, undated_b = _at(8, STORY, "a", None), _at(9, STORY, "b", None)
+    found = direction_of(undated_b, undated_a)
+    assert (found.source.id, found.basis, found.direction) == (8, "id", "known")
+
+
+def test_two_newspapers_with_one_agency_story_are_siblings() -> None:
+    a = _at(1, "لندن - رويترز\n" + STORY, "alriyadh", datetime(2015, 7, 22, 8, tzinfo=UTC))
+    b = _at(2, STORY, "aljazirah", datetime(2015, 7, 22, 20, tzinfo=UTC))
+    link = link_between(b, a, [CopiedSpan(0, len(STORY), len("لندن - رويترز\n"), len(a.clean_text), "verbatim", 1.0)])
+    assert link.relation == "shared_source" and link.direction == "uncertain" and link.direction_basis == "dateline"
+    assert relations_of("reuse") == ("copy", "shared_source") and relations_of("any") is None
+    assert relations_of("copy", include_templates=True) == ("copy", "template")

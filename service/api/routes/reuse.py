@@ -10,6 +10,7 @@ from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep
 from service.api.limits import AnalysisSlot
 from service.api.schemas import ARTICLE_BODY, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
 from service.ingest import parse_article, parse_date_range
+from service.reuse.flags import relations_of
 
 router = APIRouter(tags=["reuse"], dependencies=[CleanQuery])
 
@@ -37,7 +38,14 @@ def flags(
     until: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
     min_share: Annotated[float, Query(ge=0, le=1)] = 0.0,
     credited: bool | None = None,
-    relation: Annotated[str, Query(pattern="^(copy|same_outlet|repost|any)$")] = "copy",
+    relation: Annotated[
+        str,
+        Query(
+            pattern="^(reuse|copy|shared_source|template|same_outlet|repost|any)$",
+            description="reuse: copy and shared_source; any: every relation",
+        ),
+    ] = "reuse",
+    include: Annotated[str | None, Query(pattern="^templates$", description="templates: template links too")] = None,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FlagsOut:
@@ -47,7 +55,7 @@ def flags(
         **parse_date_range(since, until),
         min_share=min_share,
         credited=credited,
-        relation=None if relation == "any" else relation,
+        relations=relations_of(relation, include_templates=include == "templates"),
         offset=offset,
         limit=limit,
     )

@@ -1,0 +1,58 @@
+"""Templates: fixed wording with other slots, or set text shared by two happenings."""
+
+from __future__ import annotations
+
+from service.domain import WordStats
+from service.reuse.align import CopiedSpan, align
+from service.reuse.templates import MIN_CORPUS, content_words, judge
+
+FRAME = "بعث خادم الحرمين الشريفين برقية تهنئة لفخامة الرئيس {name} رئيس {country} بمناسبة ذكرى {day} لبلاده وأعرب عن أصدق التهاني وأطيب التمنيات بموفور الصحة والسعادة لفخامته ولحكومة وشعب {country} الشقيق اطراد التقدم والازدهار"
+TUNISIA = FRAME.format(name="الباجي قايد السبسي", country="الجمهورية التونسية", day="إعلان الجمهورية")
+COLOMBIA = FRAME.format(name="خوان مانويل سانتوس", country="جمهورية كولومبيا", day="الاستقلال")
+
+
+def _stats(*texts: str, articles: int = 5000) -> WordStats:
+    """A corpus in which the frame's words are common and the texts' own words rare."""
+    frame = content_words(FRAME.format(name="", country="", day=""))
+    counts = {w: 900 for w in frame}
+    for text in texts:
+        for w in content_words(text) - frame:
+            counts[w] = counts.get(w, 0) + 1
+    return WordStats(articles, counts)
+
+
+def test_the_same_cable_to_two_countries_is_a_template() -> None:
+    spans = align(TUNISIA, COLOMBIA)
+    assert spans, "the frame aligns"
+    verdict = judge(TUNISIA, COLOMBIA, spans, _stats(TUNISIA, COLOMBIA))
+    assert verdict.relation == "template" and verdict.template_spans == frozenset(range(len(spans)))
+
+
+def test_an_edited_copy_keeps_its_names_and_is_a_copy() -> None:
+    edited = TUNISIA.replace("أصدق التهاني", "أجمل التهاني").replace("الشقيق", "")
+    spans = align(TUNISIA, edited)
+    verdict = judge(TUNISIA, edited, spans, _stats(TUNISIA, edited))
+    assert verdict.relation == "copy" and not verdict.template_spans
+
+
+def test_a_template_passage_beside_a_copied_one_leaves_the_copy() -> None:
+    news = " وقال المتحدث باسم الديوان إن الزيارة المرتقبة لرئيس الوزراء الماليزي ستشمل توقيع اتفاقيات في مجالات الطاقة والتعليم والصحة خلال الأسبوع المقبل"
+    a, b = TUNISIA + news, COLOMBIA + news
+    spans = [  # as the aligner gives them when other text separates the two passages
+        CopiedSpan(0, len(TUNISIA), 0, len(COLOMBIA), "edited", 0.8),
+        CopiedSpan(len(TUNISIA), len(a), len(COLOMBIA), len(b), "verbatim", 1.0),
+    ]
+    verdict = judge(a, b, spans, _stats(a, b))
+    assert verdict.relation == "copy" and verdict.template_spans == frozenset({0})
+
+
+def test_no_corpus_no_judgement() -> None:
+    spans = align(TUNISIA, COLOMBIA)
+    small = _stats(TUNISIA, COLOMBIA, articles=MIN_CORPUS - 1)
+    assert judge(TUNISIA, COLOMBIA, spans, small).relation == "copy"
+    assert judge(TUNISIA, COLOMBIA, [], _stats()).relation == "copy"
+
+
+def test_spans_given_by_hand_are_judged_on_their_words() -> None:
+    whole = [CopiedSpan(0, len(TUNISIA), 0, len(COLOMBIA), "edited", 0.8)]
+    assert judge(TUNISIA, COLOMBIA, whole, _stats(TUNISIA, COLOMBIA)).relation == "template"
