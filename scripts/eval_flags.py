@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sample_flag_links import iso, open_store  # noqa: E402
 
 from service.reuse.quality import (  # noqa: E402
-    LABELS, NOT_FLAGGED, direction_correct, far_apart, find_links, flag_precision, relation_table,
+    LABELS, NOT_FLAGGED, direction_correct, far_apart, find_links, flag_precision, relation_table, reuse_kept,
     templates_recognised,
 )
 from service.stories.quality import label_agreement  # noqa: E402
@@ -43,7 +43,8 @@ AMONG = sa.text(
 RELATIONS = sa.text("SELECT relation, COUNT(*) FROM copy_links GROUP BY relation ORDER BY relation")
 COPIES = sa.text(
     "SELECT t.outlet, s.outlet, t.published_at, s.published_at FROM copy_links l"
-    " JOIN articles t ON t.id = l.target_id JOIN articles s ON s.id = l.source_id WHERE l.relation = 'copy'"
+    " JOIN articles t ON t.id = l.target_id JOIN articles s ON s.id = l.source_id"
+    " WHERE l.relation IN ('copy', 'shared_source')"
 )
 FAR_DAYS = 7
 
@@ -100,10 +101,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(numbers)} labelled links ({', '.join(f'{k} {v}' for k, v in Counter(labels).most_common())}); "
           f"{len(urls) - len(url_of)} of their {len(urls)} articles not in the store\n")
 
-    precision = flag_precision(labels, relations)
-    print(f"## Precision of the `copy` flags ({precision.flagged} labelled links flagged copy)\n")
-    print(f"- strict (labelled copy): {pct(precision.strict, precision.flagged)}")
-    print(f"- lenient (copy or shared_source): {pct(precision.lenient, precision.flagged)}\n")
+    for flags in (("copy",), ("copy", "shared_source")):
+        precision = flag_precision(labels, relations, flags=flags)
+        named = " or ".join(f"`{f}`" for f in flags)
+        print(f"## Precision of the {named} flags ({precision.flagged} labelled links held so)\n")
+        print(f"- strict (labelled copy): {pct(precision.strict, precision.flagged)}")
+        print(f"- lenient (copy or shared_source): {pct(precision.lenient, precision.flagged)}\n")
+    kept = reuse_kept(labels, relations)
+    print(f"Reuse kept (labelled copy or shared_source, held as copy or shared_source): {pct(kept.hits, kept.n)}\n")
 
     print("## Per label, the relation the store holds now (none: not flagged)\n")
     by_label = relation_table(labels, relations)
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Templates recognised (`template` links stored as template or not flagged): {pct(templates.hits, templates.n)}")
     direction = direction_correct(labels, [first[n].get("direction") for n in numbers], found)
     copies_known = sum(1 for n in numbers if first[n]["label"] == "copy" and first[n].get("direction") in {"as_flagged", "reversed"})
-    print(f"Direction correct (labelled copy, known direction, flagged copy; {copies_known} with a known direction): "
+    print(f"Direction correct (labelled copy, known direction, flagged copy or shared_source; {copies_known} with a known direction): "
           f"{pct(direction.hits, direction.n)}\n")
 
     both = [n for n in sorted(second) if n in first]
@@ -138,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
 
     cross = [(t_at, s_at) for t_out, s_out, t_at, s_at in copies if t_out != s_out]
     print("## Whole store\n")
-    print(f"Cross-outlet `copy` links: {len(cross):,}; joining articles {FAR_DAYS} or more days apart: "
+    print(f"Cross-outlet `copy` and `shared_source` links: {len(cross):,}; joining articles {FAR_DAYS} or more days apart: "
           f"{far_apart(cross, days=FAR_DAYS):,}")
 
 

@@ -24,7 +24,7 @@ that turned a link round (or has none, or stores neither article) is still compa
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,10 +84,11 @@ def _same_length(labels: Sequence[object], relations: Sequence[object]) -> None:
         raise ValueError(f"labels and stored links differ in number: {len(labels)} != {len(relations)}")
 
 
-def flag_precision(labels: Sequence[str], relations: Sequence[str], *, flag: str = "copy") -> Precision:
-    """Precision of the store's ``flag`` links among the labelled ones (labels and relations in link order)."""
+def flag_precision(labels: Sequence[str], relations: Sequence[str], *, flags: Collection[str] = ("copy",)) -> Precision:
+    """Precision of the store's links held as one of ``flags`` among the labelled ones
+    (labels and relations in link order)."""
     _same_length(labels, relations)
-    flagged = [label for label, relation in zip(labels, relations) if relation == flag]
+    flagged = [label for label, relation in zip(labels, relations) if relation in flags]
     return Precision(len(flagged), sum(x == "copy" for x in flagged), sum(x in REUSED for x in flagged))
 
 
@@ -100,6 +101,13 @@ def relation_table(labels: Sequence[str], relations: Sequence[str]) -> dict[str,
     return table
 
 
+def reuse_kept(labels: Sequence[str], relations: Sequence[str], *, flags: Collection[str] = ("copy", "shared_source")) -> Share:
+    """Of the links labelled copy or shared_source (text really reused), those still held as one of ``flags``."""
+    _same_length(labels, relations)
+    kept = [relation for label, relation in zip(labels, relations) if label in REUSED]
+    return Share(sum(r in flags for r in kept), len(kept))
+
+
 def templates_recognised(labels: Sequence[str], relations: Sequence[str]) -> Share:
     """Of the ``template``-labelled links, those stored as ``template`` or not flagged at all."""
     _same_length(labels, relations)
@@ -109,13 +117,13 @@ def templates_recognised(labels: Sequence[str], relations: Sequence[str]) -> Sha
 
 def direction_correct(labels: Sequence[str], directions: Sequence[str | None], found: Sequence[Found]) -> Share:
     """Of the ``copy``-labelled links with a known direction (``as_flagged`` / ``reversed``, said of
-    the labelled target and source) that the store flags ``copy``, those whose stored target is
+    the labelled target and source) that the store flags as reuse, those whose stored target is
     the reader's copier."""
     _same_length(labels, found)
     _same_length(directions, found)
     hits = n = 0
     for label, direction, link in zip(labels, directions, found):
-        if label != "copy" or direction not in {"as_flagged", "reversed"} or link.relation != "copy":
+        if label != "copy" or direction not in {"as_flagged", "reversed"} or link.relation not in {"copy", "shared_source"}:
             continue
         n += 1
         hits += link.reversed == (direction == "reversed")

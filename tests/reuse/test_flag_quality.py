@@ -80,3 +80,13 @@ def test_far_apart_counts_gaps_of_days_or_more_either_way() -> None:
 
 def test_docstring_example() -> None:
     assert doctest.testmod(quality).failed == 0
+
+
+def test_precision_over_several_relations_and_reuse_kept() -> None:
+    from service.reuse.quality import reuse_kept
+
+    labels = ["copy", "shared_source", "template", "not_copy", "shared_source"]
+    relations = ["shared_source", "copy", "template", "copy", "none"]
+    both = flag_precision(labels, relations, flags=("copy", "shared_source"))
+    assert (both.flagged, both.strict, both.lenient) == (3, 1, 2)
+    assert reuse_kept(labels, relations) == Share(2, 3)
