@@ -8,7 +8,7 @@ same-event scores and its stories events?
    by URL (as ``service.corpora`` reads them: title, content, source as outlet,
    date_extracted as published_at, language ar) and scored as ``POST /similarity`` scores
    two unstored articles (``Runtime.similarity``; the default model; an empty temporary
-   SQLite store, nothing stored). A pair is called one event when P(same event) >=
+   SQLite store, or ``--corpus-db``'s, whose word counts tell templates; nothing stored). A pair is called one event when P(same event) >=
    ``Settings.story_probability`` (the join threshold, 0.5). Printed: precision, recall and
    F1 of ``same_event``; the share of ``same_topic`` and of ``unrelated`` pairs called one
    event; the AUC of P for same_event against the rest; overall and per stratum; the time
@@ -180,7 +180,8 @@ CALL_HEADER = ["stratum", "pairs", "event", "topic", "unrel.", "TP/FP/FN", "prec
 def score_pairs(pairs: list[dict], labels: dict[int, dict], args: argparse.Namespace) -> None:
     articles = pair_articles(pairs, args.data)
     with tempfile.TemporaryDirectory(prefix="eval-events-") as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/empty.db", redis_url=None, models_dir=args.models_dir)
+        database_url = args.corpus_db or f"sqlite:///{tmp}/empty.db"
+        settings = Settings(database_url=database_url, redis_url=None, models_dir=args.models_dir)
         threshold = settings.story_probability
         with Runtime.open(settings) as runtime:
             # Loads the model and the scorer; not timed.
@@ -333,6 +334,8 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models",
                         help="where the default model is built (default: this checkout's models/)")
     parser.add_argument("--no-scorer", action="store_true", help="skip the pair scorer (no model loaded)")
+    parser.add_argument("--corpus-db", help="database URL of a store whose corpus (word counts: templates) the scorer "
+                        "reads, as /similarity reads the service's; nothing is stored (default: an empty store)")
     parser.add_argument("--stories-db", help="database URL of an ingest of those days: the clusters report")
     parser.add_argument("--scores-out", type=Path, help="write each pair's P and time (JSON Lines)")
     parser.add_argument("--examples", type=int, default=8, help="errors shown with their labels' reasons")

@@ -33,7 +33,7 @@ from service.config import get_settings  # noqa: E402
 from service.storage.store import Store  # noqa: E402
 from service.stories.cluster import LINK_SHARE  # noqa: E402
 from service.stories.quality import agreement, story_quality  # noqa: E402
-from service.story_desk import StoryDesk  # noqa: E402
+from service.story_desk import NOT_SAME_EVENT, StoryDesk  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
     store = Store.open(settings.database_url, create=False)
     try:
         desk = StoryDesk(settings, store)
-        docs, shares = desk.all_docs(), store.link_shares()  # read once for every rule
+        docs, shares = desk.all_docs(), store.link_shares(skip=NOT_SAME_EVENT)  # read once for every rule
         by_id = {doc.id: doc for doc in docs.values()}
         stored = store.stories.groups() if args.against_stored else None
         for rule in args.rules.split(","):

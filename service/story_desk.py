@@ -33,6 +33,7 @@ from service.config import Settings
 from service.domain import Article, StoryDetail, StoryPage
 from service.errors import Unavailable
 from service.reuse.align import CopiedSpan, align
+from service.reuse.templates import content_words, judge
 from service.storage.store import Store
 from service.stories.cluster import (
     AGE_EXEMPT_SHARE,
@@ -50,6 +51,9 @@ from service.stories.leads import LeadTable
 from service.stories.members import MemberWindow
 from service.stories.score import SameStory, StoryScorer
 from service.stories.stored import from_stored, to_stored
+
+# Links whose shared text says nothing of one event: fixed wording of two happenings.
+NOT_SAME_EVENT = ("template",)
 
 DOC_CACHE = 50_000  # StoryDocs kept in memory (~15 kB each with the default model)
 NO_MODEL = "none"  # STORYDIFF_EMBEDDING_MODEL=none: stories from names, time and copies only
@@ -283,6 +287,8 @@ class StoryDesk:
     def _copied_shares(self, article_id: int) -> dict[int, float]:
         shares: dict[int, float] = {}
         for link in self.store.links_of(article_id):
+            if link.relation in NOT_SAME_EVENT:
+                continue
             other = link.source_id if link.target_id == article_id else link.target_id
             shares[other] = max(shares.get(other, 0.0), min(1.0, link.share))
         return shares
@@ -317,7 +323,7 @@ class StoryDesk:
         if order not in ("publication", "ingest"):
             raise ValueError(f"order must be 'publication' or 'ingest', got {order!r}")
         docs = self.all_docs() if docs is None else docs
-        shares = self.store.link_shares() if shares is None else shares
+        shares = self.store.link_shares(skip=NOT_SAME_EVENT) if shares is None else shares
 
         def copied_share(a: StoryDoc, b: StoryDoc) -> float:
             i, j = int(a.id), int(b.id)
@@ -380,6 +386,10 @@ class StoryDesk:
         doc_b = self.doc(b) if b.id > 0 else self.describe(b)
         if spans is None:
             spans = align(a.clean_text, b.clean_text)
+        # A template is two happenings in one wording: its passages are not copied text.
+        stats = self.store.word_stats(content_words(a.clean_text) | content_words(b.clean_text))
+        verdict = judge(a.clean_text, b.clean_text, spans, stats)
+        spans = [s for n, s in enumerate(spans) if n not in verdict.template_spans]
         # The share of the shorter article that is copied: symmetric, 1.0 for a cut copy.
         covered = max(
             sum(s.a_end - s.a_start for s in spans) / max(len(a.clean_text), 1),

@@ -23,10 +23,17 @@ that turned a link round (or has none, or stores neither article) is still compa
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from rapidfuzz.distance import Indel
+from scipy import stats
+
+from service.reuse.align import align
+from service.reuse.tokens import tokens
 
 NOT_FLAGGED = "none"
 LABELS = ("copy", "shared_source", "template", "not_copy")
@@ -137,3 +144,38 @@ def far_apart(times: Iterable[tuple[datetime | None, datetime | None]], *, days:
         raise ValueError(f"days must be >= 0, not {days}")
     gap = timedelta(days=days)
     return sum(1 for one, two in times if one is not None and two is not None and abs(one - two) >= gap)
+
+
+GRADES = {"cut": 3, "light": 2, "heavy": 1, "none": 0}  # graded reuse (Clough and Stevenson's scale)
+
+
+def span_share(answer: str, source: str, *, weighted: bool = True) -> float:
+    """The share of ``answer``'s characters inside passages verified as taken from
+    ``source``; ``weighted``: each passage counted by the share of its words taken as they
+    are (in the longest common subsequence with the source's passage), so that a revised
+    copy counts for less than a cut-and-paste one, and a sentence left out costs nothing."""
+    spans = align(answer, source)
+    a, b = tokens(answer), tokens(source)
+    total = 0.0
+    for span in spans:
+        mine = a.words[bisect_left(a.starts, span.a_start) : bisect_left(a.starts, span.a_end)]
+        theirs = b.words[bisect_left(b.starts, span.b_start) : bisect_left(b.starts, span.b_end)]
+        kept = (len(mine) + len(theirs) - Indel.distance(mine, theirs)) / 2 / max(len(mine), 1) if weighted else 1.0
+        total += (span.a_end - span.a_start) * kept
+    return total / max(len(answer), 1)
+
+
+def ngram_share(answer: str, source: str, *, n: int = 5) -> float:
+    """The naive baseline: the share of ``answer``'s word ``n``-grams (normalised) found in ``source``."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = tokens(text).words
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    mine = grams(answer)
+    return len(mine & grams(source)) / len(mine) if mine else 0.0
+
+
+def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Spearman's rank correlation (ties averaged)."""
+    _same_length(xs, ys)
+    return float(stats.spearmanr(xs, ys).statistic)

@@ -329,12 +329,16 @@ class Store:
                 stmt = self._insert(copy_links).values(target_id=link.target_id, source_id=link.source_id, **values)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["target_id", "source_id"], set_=values))
 
-    def link_shares(self) -> dict[tuple[int, int], float]:
+    def link_shares(self, *, skip: tuple[str, ...] = ()) -> dict[tuple[int, int], float]:
         """Every pair of linked articles (lower id first) and the largest share copied
-        between them: what the story score weighs, for a batch recluster."""
+        between them, links of the ``skip`` relations left out: what the story score
+        weighs, for a batch recluster."""
         out: dict[tuple[int, int], float] = {}
+        query = select(copy_links.c.target_id, copy_links.c.source_id, copy_links.c.share)
+        if skip:
+            query = query.where(copy_links.c.relation.not_in(skip))
         with self.engine.connect() as conn:
-            for target, source, share in conn.execute(select(copy_links.c.target_id, copy_links.c.source_id, copy_links.c.share)):
+            for target, source, share in conn.execute(query):
                 pair = (min(target, source), max(target, source))
                 out[pair] = max(out.get(pair, 0.0), min(1.0, share))
         return out
