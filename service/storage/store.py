@@ -437,8 +437,11 @@ class Store:
         if not keys:
             return
         if step > 0:
-            stmt = self._insert(corpus_words).values([{"word": w, "articles": 1} for w in keys])
-            conn.execute(stmt.on_conflict_do_update(index_elements=["word"], set_={"articles": corpus_words.c.articles + 1}))
+            # One statement for many rows (compiled once, cached): not one VALUES list a text.
+            stmt = self._insert(corpus_words).on_conflict_do_update(
+                index_elements=["word"], set_={"articles": corpus_words.c.articles + 1}
+            )
+            conn.execute(stmt, [{"word": w, "articles": 1} for w in keys])
         else:
             for start in range(0, len(keys), 500):
                 conn.execute(
