@@ -43,9 +43,6 @@ class Settings(BaseSettings):
     # A story whose first article is older than this takes only copies of its members; None:
     # no limit (README, "Stories": without it a running topic grows for weeks).
     story_max_age_days: float | None = Field(default=7.0, gt=0)
-    # An outlet line seen in at least this many of its articles, and this share of them, is chrome.
-    recurring_min_count: int = Field(default=5, ge=2)
-    recurring_min_share: float = Field(default=0.2, gt=0, le=1)
 
     @field_validator("story_score_path")
     @classmethod

@@ -162,7 +162,6 @@ class NewArticle:
     published_at: datetime | None = None
     language: str | None = None
     html: str | None = None
-    chrome_keys: frozenset[str] = frozenset()  # its normalised short lines, for outlet chrome counts
     passages: tuple[PassageRecord, ...] = ()  # MinHash signatures of the cleaned text's passages
     words: frozenset[str] = frozenset()  # its distinct content words, for the corpus word counts
 

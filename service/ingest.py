@@ -25,7 +25,7 @@ from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.reuse.signatures import sign_passages
 from service.reuse.templates import content_words
 from service.storage.store import Store
-from service.text.boilerplate import clean, line_keys
+from service.text.boilerplate import clean
 from service.text.extract import NoArticleText, extract_html
 from service.text.language import detect_language
 from service.text.normalize import normalize
@@ -33,7 +33,6 @@ from service.text.normalize import normalize
 log = logging.getLogger(__name__)
 
 ARTICLE_FIELDS = ("text", "html", "title", "outlet", "url", "published_at", "language")
-MAX_CHROME_LINE = 300  # longer lines are article text, never counted as outlet chrome
 # Longest accepted value of the short fields, in characters: outlet, url and language as
 # wide as their columns (service/storage/tables.py), so both databases take the same values.
 MAX_FIELD_CHARS = {"title": 1_000, "outlet": 200, "url": 2_048, "language": 16, "published_at": 64}
@@ -202,11 +201,11 @@ def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
     return out[0], out[1]
 
 
-def preview(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None) -> Article:
+def preview(article: ArticleInput) -> Article:
     """The article as it would be stored (cleaned, language known) but not stored: id 0.
     Its passages are not signed: a preview is never indexed (bulk ingest previews every
     article, so signing here would double the MinHash work)."""
-    new = prepare(article, recurring=recurring, sign=False)
+    new = prepare(article, sign=False)
     return Article(
         id=0,
         text=new.text,
@@ -222,11 +221,11 @@ def preview(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
     )
 
 
-def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]] | None = None, sign: bool = True) -> NewArticle:
+def prepare(article: ArticleInput, *, sign: bool = True) -> NewArticle:
     """Extract (HTML), clean, hash and detect the language of an article; nothing is stored.
 
-    ``recurring(outlet)`` gives the outlet's recurring chrome lines, when known; ``sign``
-    False leaves the passages out (for what will not be indexed).
+    ``sign`` False leaves the passages out (for what will not be indexed). The result
+    depends on the article alone, not on what is stored (``service.text.boilerplate``).
     """
     if (article.text is None) == (article.html is None):
         raise InvalidInput("send exactly one of text or html", code="invalid_article")
@@ -246,8 +245,7 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
     for name, value in (("text", text), ("html", html), ("title", title)):
         if value is not None and "\x00" in value:  # files and extracted HTML come here unchecked
             raise _invalid_field(name, f"{name} contains a NUL character")
-    known = recurring(article.outlet) if (recurring and article.outlet) else frozenset()
-    cleaned = clean(text, recurring=known, title=title)
+    cleaned = clean(text, title=title)
     if is_blank(cleaned.text):
         raise InvalidInput("nothing is left of the text once page chrome is removed", code="no_article_text")
     normalised = normalize(cleaned.text).text
@@ -262,7 +260,6 @@ def prepare(article: ArticleInput, *, recurring: Callable[[str], frozenset[str]]
         published_at=article.published_at,
         language=language,
         html=html,
-        chrome_keys=line_keys(text, max_length=MAX_CHROME_LINE),
         passages=tuple(PassageRecord(p.start, p.end, p.signature) for p in sign_passages(cleaned.text)) if sign else (),
         words=frozenset(content_words(cleaned.text)) if sign else frozenset(),
     )
@@ -273,7 +270,7 @@ def ingest(store: Store, article: ArticleInput, *, settings: Settings, after_sto
     if article.text is not None and len(article.text.encode("utf-8")) > settings.max_article_bytes:
         raise TooLarge(f"the article is over the limit of {settings.max_article_bytes} bytes")
 
-    result = store.add(prepare(article, recurring=_recurring_lines(store, settings)))
+    result = store.add(prepare(article))
     return after_store(result) if after_store is not None else result
 
 
@@ -281,22 +278,14 @@ def unstored_previews(store: Store, articles: list[ArticleInput], *, settings: S
     """The articles of a batch that ``ingest`` would store, prepared as it would prepare
     them (id 0): bulk ingest embeds these together before storing them one by one.
     Articles that are invalid or already stored are left out (``ingest`` reports them)."""
-    recurring = _recurring_lines(store, settings)
     prepared = []
     for article in articles:
         try:
-            prepared.append(preview(article, recurring=recurring))
+            prepared.append(preview(article))
         except StorydiffError:
             continue
     stored = store.stored_texts([(a.outlet or "", a.content_hash) for a in prepared])
     return [a for a in prepared if (a.outlet or "", a.content_hash) not in stored]
-
-
-def _recurring_lines(store: Store, settings: Settings) -> Callable[[str], frozenset[str]]:
-    def recurring(outlet: str) -> frozenset[str]:
-        return store.recurring_lines(outlet, min_count=settings.recurring_min_count, min_share=settings.recurring_min_share)
-
-    return recurring
 
 
 @dataclass(frozen=True, slots=True)

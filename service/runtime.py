@@ -26,7 +26,7 @@ from service.compare.comparison import sentence_spans
 from service.config import Settings
 from service.domain import Article, ArticleInput, CopyLink, IngestResult, PassageRecord, StoryDetail, StoryPage
 from service.errors import NotFound, TooLarge
-from service.ingest import MAX_CHROME_LINE, LineResult, ingest, ingest_line, prepare, preview, unstored_previews
+from service.ingest import LineResult, ingest, ingest_line, prepare, preview, unstored_previews
 from service.reuse.align import CopiedSpan, align
 from service.reuse.detect import find_copies
 from service.reuse.flags import REUSE, link_between
@@ -37,7 +37,6 @@ from service.reuse.signatures import PassageSignature
 from service.storage.store import FOLLOW_UP_JOBS, Store
 from service.stories.score import SameStory
 from service.story_desk import StoryDesk
-from service.text.boilerplate import line_keys
 
 INGEST_BATCH = 64  # articles embedded together in bulk ingest
 # Stored articles kept in memory for copy detection: an ingest checks the same recent
@@ -154,9 +153,7 @@ class Runtime:
     def delete(self, article_id: int) -> None:
         article = self.store.get(article_id)
         self.index.remove(article_id, passages=len(self.store.passages_of(article_id)))
-        self.store.delete(
-            article_id, chrome_keys=line_keys(article.text, max_length=MAX_CHROME_LINE), words=content_words(article.clean_text)
-        )
+        self.store.delete(article_id, words=content_words(article.clean_text))
         self.desk.forget(article_id)
         with self._recent_lock:
             self._recent.pop(article_id, None)

@@ -23,7 +23,7 @@ from service.storage import migrate
 from service.storage.engine import open_engine
 from service.storage.rows import to_article, to_link, utc
 from service.storage.stories import StoryStore
-from service.storage.tables import article_jobs, articles, copy_links, corpus_words, outlet_lines, outlets, passages
+from service.storage.tables import article_jobs, articles, copy_links, corpus_words, passages
 
 MAX_PAGE = 500
 # The follow-up work every stored article needs (``Runtime._after_store``): its passages
@@ -85,8 +85,6 @@ class Store:
                                 for n, p in enumerate(new.passages)
                             ],
                         )
-                    if new.outlet:
-                        self._count_outlet_lines(conn, new.outlet, new.chrome_keys, +1)
                     self._count_words(conn, new.words, +1)
                     row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().one()
                     return IngestResult(to_article(row), created=True)
@@ -98,9 +96,9 @@ class Store:
             raise RuntimeError("article insert kept conflicting without a matching row")
         return IngestResult(existing, created=False)
 
-    def delete(self, article_id: int, *, chrome_keys: Iterable[str] = (), words: Iterable[str] = ()) -> None:
-        """Delete an article (and its job marks); NotFound when absent. ``chrome_keys`` and
-        ``words``: what ``add`` counted for it (``NewArticle``)."""
+    def delete(self, article_id: int, *, words: Iterable[str] = ()) -> None:
+        """Delete an article (and its job marks); NotFound when absent. ``words``: what
+        ``add`` counted for it (``NewArticle.words``)."""
         with self.engine.begin() as conn:
             # Locked first, as ``StoryStore.join`` does: the same lock order, no deadlock.
             row = conn.execute(select(articles.c.outlet).where(articles.c.id == article_id).with_for_update()).first()
@@ -111,8 +109,6 @@ class Store:
             conn.execute(delete(passages).where(passages.c.article_id == article_id))
             conn.execute(delete(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id)))
             conn.execute(delete(articles).where(articles.c.id == article_id))
-            if row.outlet:
-                self._count_outlet_lines(conn, row.outlet, frozenset(chrome_keys), -1)
             self._count_words(conn, words, -1)
 
     def mark_done(self, article_id: int, job: str) -> None:
@@ -256,20 +252,6 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()
 
-    def recurring_lines(self, outlet: str, *, min_count: int, min_share: float) -> frozenset[str]:
-        """Normalised lines found in at least ``min_count`` and ``min_share`` of the outlet's articles."""
-        with self.engine.connect() as conn:
-            total = conn.execute(select(outlets.c.articles).where(outlets.c.outlet == outlet)).scalar()
-            if not total:
-                return frozenset()
-            threshold = max(min_count, int(min_share * total + 0.999))
-            lines = conn.execute(
-                select(outlet_lines.c.line).where(outlet_lines.c.outlet == outlet, outlet_lines.c.articles >= threshold)
-            ).scalars()
-            return frozenset(lines)
-
-    # -- passages and copy links ------------------------------------------------------
-
     def passages_of(self, article_id: int) -> list[PassageRecord]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -403,8 +385,8 @@ class Store:
         rows = conn.execute(select(articles).where(condition).order_by(articles.c.id).limit(2)).mappings().all()
         same_url = next((r for r in rows if new.url and r["url"] == new.url), None)
         if same_url is not None:
-            # Same text: the same cleaned text (hash), or the very text sent before (its
-            # cleaning may differ since, as the outlet's recurring lines are learnt).
+            # Same text: the same cleaned text (hash), or the very text sent before (stored
+            # under other cleaning rules, an older version's).
             if same_url["content_hash"] != new.content_hash and same_url["text"] != new.text:
                 raise UrlConflict(
                     f"the URL is stored already (article {same_url['id']}) with another text; "
@@ -448,21 +430,3 @@ class Store:
                     update(corpus_words).where(corpus_words.c.word.in_(keys[start : start + 500])).values(articles=corpus_words.c.articles - 1)
                 )
 
-    def _count_outlet_lines(self, conn: Connection, outlet: str, keys: frozenset[str], step: int) -> None:
-        stmt = self._insert(outlets).values(outlet=outlet, articles=max(step, 0))
-        conn.execute(stmt.on_conflict_do_update(index_elements=["outlet"], set_={"articles": outlets.c.articles + step}))
-        if not keys:
-            return
-        if step > 0:
-            stmt = self._insert(outlet_lines).values([{"outlet": outlet, "line": k, "articles": 1} for k in sorted(keys)])
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["outlet", "line"], set_={"articles": outlet_lines.c.articles + 1}
-                )
-            )
-        else:
-            conn.execute(
-                update(outlet_lines)
-                .where(outlet_lines.c.outlet == outlet, outlet_lines.c.line.in_(sorted(keys)))
-                .values(articles=outlet_lines.c.articles - 1)
-            )

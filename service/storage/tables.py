@@ -63,23 +63,6 @@ corpus_words = Table(
     Column("articles", Integer, nullable=False),
 )
 
-# Per outlet, how many of its articles contain each (normalised, short) line: lines that
-# recur across many articles of one outlet are page chrome.
-outlet_lines = Table(
-    "outlet_lines",
-    metadata,
-    Column("outlet", String(200), primary_key=True),
-    Column("line", String(300), primary_key=True),
-    Column("articles", Integer, nullable=False),
-)
-
-outlets = Table(
-    "outlets",
-    metadata,
-    Column("outlet", String(200), primary_key=True),
-    Column("articles", Integer, nullable=False),
-)
-
 # Ids of articles whose follow-up work (index, embeddings, stories) is done; batch jobs
 # resume from here after an interruption.
 article_jobs = Table(

@@ -17,8 +17,12 @@ line says and where it sits, and drops lines scoring ``CHROME_SCORE`` or more:
   cuts the tail: it and every line after it go, when less body follows it than precedes
   it (a marker inside the body only removes its own line);
 - in the tail, a short line right after a chrome line is chrome too (promotion comes in
-  blocks: "follow us on WhatsApp:" / "send the word ... to 0940...");
-- the outlet's ``recurring`` lines (see ``recurring_lines``) are chrome anywhere.
+  blocks: "follow us on WhatsApp:" / "send the word ... to 0940...").
+
+Cleaning reads the article alone, never what else is stored: the same article cleans the
+same way whether it comes first or after a thousand others of its outlet (lines learnt
+from an outlet's stored articles made the result depend on arrival order, and could strip
+a dateline an outlet repeats).
 
 Bylines, datelines, dates and issue numbers ("وكالات – الثورة", "هانغتشو-الصين-سانا",
 "2019-05-15", "الرقم: 16978") are kept: short, but the article's own, and they carry
@@ -33,8 +37,6 @@ Example:
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from service.domain import Block, CleanText
@@ -52,7 +54,7 @@ _WORD = re.compile(r"\w+")
 # Patterns run on normalised keys (service.text.normalize): alef/ya/ta marbuta folded,
 # lower case, Arabic punctuation as Latin.
 _MARKER = re.compile(
-    r"^(اخر الاخبار|انظر ايضا|اقرا ايضا|اقرا المزيد|شاهد ايضا|موضوعات متعلقه|مواضيع ذات صله|اخبار ذات صله|"
+    r"^(?:\.{2,}|…)?\s*(اخر الاخبار|المزيد|انظر ايضا|اقرا ايضا|اقرا المزيد|شاهد ايضا|موضوعات متعلقه|مواضيع ذات صله|اخبار ذات صله|"
     r"مواضيع متعلقه|الوسوم|وسوم|تعليق|التعليقات|اظهر المزيد|الاكثر قراءه|الاكثر مشاهده|"
     r"related( articles| stories| news| content)?|see also|read (more|also|next)|more from .{1,30}|more stories|"
     r"tags|topics|comments|most (read|popular)|you may also like|recommended|"
@@ -137,11 +139,10 @@ def _is_body(line: _Line, evidence: int) -> bool:
     return evidence < 0 and (line.words < RUN_ON_WORDS or bool(_FULL_STOP.search(line.key)))
 
 
-def clean(text: str, *, recurring: frozenset[str] = frozenset(), title: str | None = None) -> CleanText:
+def clean(text: str, *, title: str | None = None) -> CleanText:
     """``text`` without page chrome: kept lines joined by newlines, each a Block of the original.
 
-    ``recurring``: normalised lines the outlet repeats (``recurring_lines``); ``title``:
-    when known, lines above the line equal to it are site chrome.
+    ``title``: when known, lines above the line equal to it are site chrome.
     """
     lines = [_Line(s, e, k, text[s:e], len(_WORD.findall(k))) for s, e in _lines(text) for k in [normalize(text[s:e]).text]]
     evidence = [_evidence(line) for line in lines]
@@ -167,8 +168,6 @@ def clean(text: str, *, recurring: frozenset[str] = frozenset(), title: str | No
     chrome_before = False
     for i, line in enumerate(lines):
         score = evidence[i]
-        if line.key in recurring:
-            score += 5
         if body_at and i < first:
             score += 1 + (3 if i < title_at else 0)  # head: navigation above the headline
         elif body_at and i > last:
@@ -195,27 +194,3 @@ def clean(text: str, *, recurring: frozenset[str] = frozenset(), title: str | No
         parts.append(text[line.start : line.end])
         position += line.end - line.start
     return CleanText("\n".join(parts), tuple(blocks))
-
-
-def line_keys(text: str, *, max_length: int = 300) -> frozenset[str]:
-    """The normalised lines of a text no longer than ``max_length``: what recurrence counts."""
-    return frozenset(k for k in (normalize(text[s:e]).text for s, e in _lines(text)) if k and len(k) <= max_length)
-
-
-def recurring_lines(texts: Iterable[str], *, min_count: int = 5, min_share: float = 0.2) -> frozenset[str]:
-    """Normalised lines found in at least ``min_count`` and ``min_share`` of an outlet's texts.
-
-    Example:
-        >>> texts = [f"Story {i} about the markets today.\\nFollow our live page" for i in range(6)]
-        >>> sorted(recurring_lines(texts))
-        ['follow our live page']
-    """
-    if min_count < 1 or not 0 <= min_share <= 1:
-        raise ValueError("min_count must be >= 1 and min_share within 0-1")
-    counts: Counter[str] = Counter()
-    total = 0
-    for text in texts:
-        total += 1
-        counts.update(line_keys(text))
-    threshold = max(min_count, min_share * total)
-    return frozenset(line for line, n in counts.items() if n >= threshold)

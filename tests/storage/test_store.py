@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.domain import Block, CleanText, NewArticle
+from service.domain import Block, CleanText, NewArticle, WordStats
 from service.errors import NotFound
 from service.storage.store import Store, UrlConflict
 
@@ -67,16 +67,15 @@ def test_list_delete_and_not_found(store: Store) -> None:
         store.list(limit=0)
 
 
-def test_recurring_lines_and_job_marks(store: Store) -> None:
+def test_word_counts_and_job_marks(store: Store) -> None:
     ids = []
     for i in range(6):
-        keys = frozenset({"تابعونا على تويتر", f"سطر {i}"})
-        ids.append(store.add(_new(f"article {i}", outlet="A", chrome_keys=keys)).article.id)
-    assert store.recurring_lines("A", min_count=5, min_share=0.5) == frozenset({"تابعونا على تويتر"})
-    assert store.recurring_lines("B", min_count=5, min_share=0.5) == frozenset()
-    store.delete(ids[0], chrome_keys=frozenset({"تابعونا على تويتر", "سطر 0"}))
-    store.delete(ids[1], chrome_keys=frozenset({"تابعونا على تويتر", "سطر 1"}))
-    assert store.recurring_lines("A", min_count=5, min_share=0.5) == frozenset()  # now in 4 of 4: under min_count
+        words = frozenset({"تويتر", f"سطر{i}"})
+        ids.append(store.add(_new(f"article {i}", outlet="A", words=words)).article.id)
+    assert store.word_stats(["تويتر", "سطر0", "غائب"]) == WordStats(6, {"تويتر": 6, "سطر0": 1})
+    store.delete(ids[0], words=frozenset({"تويتر", "سطر0"}))
+    store.delete(ids[1], words=frozenset({"تويتر", "سطر1"}))
+    assert store.word_stats(["تويتر", "سطر0"]) == WordStats(4, {"تويتر": 4})
     store.mark_done(ids[2], "index")
     store.mark_done(ids[2], "index")  # idempotent
     assert store.pending("index") == ids[3:]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.text.boilerplate import clean, recurring_lines
+from service.text.boilerplate import clean
 from tests.conftest import seed_metadata, seed_text
 
 SEEDS = {m["id"][:3]: m for m in seed_metadata()}
@@ -44,13 +44,9 @@ def test_seed_chrome_goes_and_body_stays(seed: str, gone: list[str], kept: list[
     assert not lost
 
 
-def test_recurring_outlet_lines_are_removed() -> None:
-    footer = "لمزيد من الأخبار زوروا موقعنا الرسمي"
-    texts = [f"خبر رقم {i} عن الاقتصاد المحلي وتطوراته في الأسواق خلال الأسبوع الماضي بالتفصيل\n{footer}" for i in range(10)]
-    recurring = recurring_lines(texts, min_count=5, min_share=0.5)
-    assert len(recurring) == 1
-    cleaned = clean(texts[0], recurring=recurring)
-    assert footer not in cleaned.text and "خبر رقم 0" in cleaned.text
+def test_a_more_link_after_the_text_goes() -> None:
+    text = "خبر عن الاقتصاد المحلي وتطوراته في الأسواق خلال الأسبوع الماضي بالتفصيل الكامل للقراء.\n...المزيد"
+    assert clean(text).text.endswith("للقراء.")
 
 
 def test_headline_list_goes_even_without_its_marker() -> None:
