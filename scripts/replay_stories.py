@@ -33,7 +33,7 @@ from service.config import get_settings  # noqa: E402
 from service.storage.store import Store  # noqa: E402
 from service.stories.cluster import LINK_SHARE  # noqa: E402
 from service.stories.quality import agreement, story_quality  # noqa: E402
-from service.story_desk import NOT_SAME_EVENT, StoryDesk  # noqa: E402
+from service.story_desk import TEMPLATE, StoryDesk  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +49,8 @@ def main() -> None:
     store = Store.open(settings.database_url, create=False)
     try:
         desk = StoryDesk(settings, store)
-        docs, shares = desk.all_docs(), store.link_shares(skip=NOT_SAME_EVENT)  # read once for every rule
+        docs, shares = desk.all_docs(), store.link_shares(skip=(TEMPLATE,))  # read once for every rule
+        templates = store.linked_pairs(TEMPLATE) - set(shares)
         by_id = {doc.id: doc for doc in docs.values()}
         stored = store.stories.groups() if args.against_stored else None
         for rule in args.rules.split(","):
@@ -58,7 +59,7 @@ def main() -> None:
             age = float(age_text[0]) if age_text else None
             started = time.perf_counter()
             clusters, _ = desk.cluster_all(
-                limit=args.limit, docs=docs, shares=shares, order=args.order, link_share=share, merge_support=merge,
+                limit=args.limit, docs=docs, shares=shares, templates=templates, order=args.order, link_share=share, merge_support=merge,
                 max_age_days=age,
             )
             seconds = time.perf_counter() - started

@@ -52,8 +52,9 @@ from service.stories.members import MemberWindow
 from service.stories.score import SameStory, StoryScorer
 from service.stories.stored import from_stored, to_stored
 
-# Links whose shared text says nothing of one event: fixed wording of two happenings.
-NOT_SAME_EVENT = ("template",)
+# A link whose shared text is fixed wording of two happenings: not copied, and evidence of
+# two events (``StoryScorer.value``).
+TEMPLATE = "template"
 
 DOC_CACHE = 50_000  # StoryDocs kept in memory (~15 kB each with the default model)
 NO_MODEL = "none"  # STORYDIFF_EMBEDDING_MODEL=none: stories from names, time and copies only
@@ -240,11 +241,12 @@ class StoryDesk:
             story_of.pop(article.id, None)
             chosen = self._shortlist(doc, list(story_of))
             docs = self._docs_of(chosen)
-            shares = self._copied_shares(article.id)
+            shares, templates = self._links(article.id)
             near = [(docs[i], story_of[i]) for i in chosen]
 
             def probability(a: StoryDoc, b: StoryDoc) -> float:
-                return pair_probability(self.scorer, a, b, copied_share=shares.get(int(b.id), 0.0))
+                other = int(b.id)
+                return pair_probability(self.scorer, a, b, copied_share=shares.get(other, 0.0), template=other in templates)
 
             support = story_support(doc, near, probability, in_window=Counter(story_of.values()))
             support = self._age_limited(support, article, story_of=story_of, shares=shares)
@@ -283,14 +285,17 @@ class StoryDesk:
             self._docs_of(unknown)  # puts their leads in the table
         return self._leads.closest(doc.lead, ids, size=SHORTLIST)
 
-    def _copied_shares(self, article_id: int) -> dict[int, float]:
+    def _links(self, article_id: int) -> tuple[dict[int, float], set[int]]:
+        """The share copied with each linked article, and the articles it shares only a template with."""
         shares: dict[int, float] = {}
+        templates: set[int] = set()
         for link in self.store.links_of(article_id):
-            if link.relation in NOT_SAME_EVENT:
-                continue
             other = link.source_id if link.target_id == article_id else link.target_id
+            if link.relation == TEMPLATE:
+                templates.add(other)
+                continue
             shares[other] = max(shares.get(other, 0.0), min(1.0, link.share))
-        return shares
+        return shares, templates - set(shares)
 
     def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild every story from scratch, articles by (publication time, id), in memory
@@ -309,30 +314,38 @@ class StoryDesk:
         progress: Callable[[int], None] | None = None,
         docs: dict[int, StoryDoc] | None = None,
         shares: dict[tuple[int, int], float] | None = None,
+        templates: set[tuple[int, int]] | None = None,
         order: str = "publication",
         **rule: float | None,
     ) -> tuple[StoryClusters, dict[int, float]]:
         """Every stored article (the first ``limit`` by publication time) clustered in
         memory, and each one's support; ``rule`` overrides ``StoryClusters``' knobs
         (``link_share``, ``merge_support``) for a replay, which passes ``docs``
-        (``all_docs``) and ``shares`` (``Store.link_shares``) read once for all its rules.
+        (``all_docs``), ``shares`` (``Store.link_shares``) and ``templates``
+        (``Store.linked_pairs``) read once for all its rules.
         ``order`` "publication" (publication time, then id: ``recluster``'s canonical
         order) or "ingest" (id order: the order an ingest stored them in, which online
         clustering followed). Nothing is written."""
         if order not in ("publication", "ingest"):
             raise ValueError(f"order must be 'publication' or 'ingest', got {order!r}")
         docs = self.all_docs() if docs is None else docs
-        shares = self.store.link_shares(skip=NOT_SAME_EVENT) if shares is None else shares
+        shares = self.store.link_shares(skip=(TEMPLATE,)) if shares is None else shares
+        templates = self.store.linked_pairs(TEMPLATE) - set(shares) if templates is None else templates
 
         def copied_share(a: StoryDoc, b: StoryDoc) -> float:
             i, j = int(a.id), int(b.id)
             return shares.get((min(i, j), max(i, j)), 0.0)
+
+        def templated(a: StoryDoc, b: StoryDoc) -> bool:
+            i, j = int(a.id), int(b.id)
+            return (min(i, j), max(i, j)) in templates
 
         clusters = StoryClusters(
             self.scorer,
             window_days=self.settings.story_window_days,
             probability_threshold=self.settings.story_probability,
             copied_share=copied_share,
+            templated=templated,
             **{"merge_support": self.settings.story_merge_probability, "max_age_days": self.settings.story_max_age_days, **rule},  # type: ignore[arg-type]
         )
         support: dict[int, float] = {}
@@ -389,10 +402,13 @@ class StoryDesk:
         stats = self.store.word_stats(content_words(a.clean_text) | content_words(b.clean_text))
         verdict = judge(a.clean_text, b.clean_text, spans, stats)
         spans = [s for n, s in enumerate(spans) if n not in verdict.template_spans]
+        template = verdict.relation == TEMPLATE
         # The share of the shorter article that is copied: symmetric, 1.0 for a cut copy.
         covered = max(
             sum(s.a_end - s.a_start for s in spans) / max(len(a.clean_text), 1),
             sum(s.b_end - s.b_start for s in spans) / max(len(b.clean_text), 1),
         )
-        evidence = pair_evidence(doc_a, doc_b, background_mean=self.scorer.background_mean, copied_share=min(1.0, covered))
+        evidence = pair_evidence(
+            doc_a, doc_b, background_mean=self.scorer.background_mean, copied_share=min(1.0, covered), template=template
+        )
         return self.scorer.score(evidence)

@@ -311,6 +311,12 @@ class Store:
                 stmt = self._insert(copy_links).values(target_id=link.target_id, source_id=link.source_id, **values)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["target_id", "source_id"], set_=values))
 
+    def linked_pairs(self, relation: str) -> set[tuple[int, int]]:
+        """Every pair of articles (lower id first) linked with ``relation``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(copy_links.c.target_id, copy_links.c.source_id).where(copy_links.c.relation == relation))
+            return {(min(t, s), max(t, s)) for t, s in rows}
+
     def link_shares(self, *, skip: tuple[str, ...] = ()) -> dict[tuple[int, int], float]:
         """Every pair of linked articles (lower id first) and the largest share copied
         between them, links of the ``skip`` relations left out: what the story score

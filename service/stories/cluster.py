@@ -40,6 +40,7 @@ from service.stories.leads import LeadTable
 from service.stories.score import StoryScorer
 
 CopiedShare = Callable[[StoryDoc, StoryDoc], float]
+Templated = Callable[[StoryDoc, StoryDoc], bool]
 SHORTLIST = 40  # members scored per new article (see ``shortlist``)
 LINK_MEMBERS = 2  # members of a story a new article must match at least (see ``story_support``)
 LINK_SHARE = 0.2  # ... and this share of its members in the window (at most SHORTLIST // 2)
@@ -74,6 +75,7 @@ class StoryClusters:
         window_days: float = 7.0,
         probability_threshold: float = 0.5,
         copied_share: CopiedShare | None = None,
+        templated: Templated | None = None,
         max_near: int = MAX_NEAR,
         link_share: float = LINK_SHARE,
         merge_support: float | None = None,
@@ -87,6 +89,7 @@ class StoryClusters:
         self.window_days = window_days
         self.probability_threshold = probability_threshold
         self.copied_share = copied_share
+        self.templated = templated  # pairs whose shared text is a template (their link's relation)
         self.max_near = max_near
         self.link_share = link_share
         self.merge_support = merge_support  # None: stories never merge (see ``choose``)
@@ -159,7 +162,8 @@ class StoryClusters:
 
     def probability(self, a: StoryDoc, b: StoryDoc) -> float:
         share = self.copied_share(a, b) if self.copied_share is not None else 0.0
-        return pair_probability(self.scorer, a, b, copied_share=share)
+        template = self.templated(a, b) if self.templated is not None else False
+        return pair_probability(self.scorer, a, b, copied_share=share, template=template)
 
     def story_of(self, doc_id: str) -> int:
         try:
@@ -191,10 +195,10 @@ def note_of(doc: StoryDoc) -> str:
     return f"not embedded (language {doc.language!r} not covered by the model, or no encoder): story from names, numbers, dates, time and copied text only"
 
 
-def pair_probability(scorer: StoryScorer, a: StoryDoc, b: StoryDoc, *, copied_share: float = 0.0) -> float:
-    """P(same event) of two articles."""
-    evidence = pair_evidence(a, b, background_mean=scorer.background_mean, copied_share=copied_share)
-    return scorer.probability(min(4.0, max(1.0, scorer.raw_score(evidence))))
+def pair_probability(scorer: StoryScorer, a: StoryDoc, b: StoryDoc, *, copied_share: float = 0.0, template: bool = False) -> float:
+    """P(same event) of two articles (``template``: the text they share is a template)."""
+    evidence = pair_evidence(a, b, background_mean=scorer.background_mean, copied_share=copied_share, template=template)
+    return scorer.probability(scorer.value(evidence))
 
 
 def shortlist(doc: StoryDoc, near: list[tuple[StoryDoc, int]], *, size: int = SHORTLIST) -> list[tuple[StoryDoc, int]]:

@@ -99,6 +99,8 @@ class Evidence:
     time_gap_days: float | None
     copied_share: float
     same_language: bool = True
+    # The text the two share is a template (service.reuse.templates): two happenings.
+    template: bool = False
 
     def as_dict(self) -> dict[str, float | int | bool | None]:
         return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
@@ -151,7 +153,9 @@ def describe_many(articles: Sequence[tuple[str | None, str, str | None]], *, enc
     return docs
 
 
-def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | None, copied_share: float = 0.0) -> Evidence:
+def pair_evidence(
+    a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | None, copied_share: float = 0.0, template: bool = False
+) -> Evidence:
     """The Evidence that ``a`` and ``b`` report one event (symmetric in a and b)."""
     if not 0.0 <= copied_share <= 1.0:
         raise ValueError(f"copied_share is a share (0-1), got {copied_share}")
@@ -184,6 +188,7 @@ def pair_evidence(a: StoryDoc, b: StoryDoc, *, background_mean: np.ndarray | Non
         time_gap_days=gap,
         copied_share=float(copied_share),
         same_language=_same_language(a.language, b.language),
+        template=template,
     )
 
 

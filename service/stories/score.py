@@ -50,6 +50,9 @@ FORMAT = 2  # 2: word_overlap replaced sentence_match; a cross_language basis
 EMBEDDING_COLUMNS = ("lead_centred", "lead_centred_sq", "title_lead")
 WORD_COLUMNS = ("word_overlap",)
 NAME_COLUMNS = ("entity_overlap",)
+# SemEval-2022 Task 8's "somewhat dissimilar": a template pair's least score (P ~0.14 with
+# the fitted default): the same topic, another happening.
+TEMPLATE_SCORE = 3.0
 ALWAYS_COLUMNS = ("figure_overlap", "time_excess", "copied_share")
 FITTED_COLUMNS = EMBEDDING_COLUMNS + WORD_COLUMNS + NAME_COLUMNS + ALWAYS_COLUMNS
 BASES = ("embedding", "cross_language", "no_embedding")
@@ -186,10 +189,16 @@ class StoryScorer:
         row = design_row(evidence, grace_days=self.grace_days, cross_language=self.cross_language)
         return intercept + sum(w * row[c] for c, w in weights.items())
 
+    def value(self, evidence: Evidence) -> float:
+        """The score on the 1-4 scale. Two articles sharing a template are two happenings in
+        one wording: at least ``TEMPLATE_SCORE``, however close their words."""
+        value = min(4.0, max(1.0, self.raw_score(evidence)))
+        return max(value, TEMPLATE_SCORE) if evidence.template else value
+
     def score(self, evidence: Evidence) -> SameStory:
         """Score on the 1-4 scale and P(same event) for one pair's evidence."""
         basis = basis_of(evidence)
-        value = min(4.0, max(1.0, self.raw_score(evidence)))
+        value = self.value(evidence)
         probability = self.probability(value)
         missing = tuple(
             name
