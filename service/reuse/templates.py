@@ -26,8 +26,7 @@ Example:
     >>> stats = WordStats(1000, {"congratulates": 400, "president": 500, "national": 300, "day": 600})
     >>> a = "The King congratulates President Saied of Tunisia on the national day"
     >>> b = "The King congratulates President Santos of Colombia on the national day"
-    >>> from service.domain import WordStats
-from service.reuse.align import CopiedSpan
+    >>> from service.reuse.align import CopiedSpan
     >>> judge(a, b, [CopiedSpan(0, len(a), 0, len(b), "edited", 0.8)], stats).relation
     'template'
 """

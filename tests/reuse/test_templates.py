@@ -56,3 +56,11 @@ def test_no_corpus_no_judgement() -> None:
 def test_spans_given_by_hand_are_judged_on_their_words() -> None:
     whole = [CopiedSpan(0, len(TUNISIA), 0, len(COLOMBIA), "edited", 0.8)]
     assert judge(TUNISIA, COLOMBIA, whole, _stats(TUNISIA, COLOMBIA)).relation == "template"
+
+
+def test_the_module_example_holds() -> None:
+    import doctest
+
+    from service.reuse import templates
+
+    assert doctest.testmod(templates).failed == 0
