@@ -91,6 +91,8 @@ class Runtime:
     def open(cls, settings: Settings) -> Runtime:
         store = Store.open(settings.database_url)
         try:
+            if store.words_uncounted():  # a store from before the word counts: counted once
+                store.recount_words(content_words)
             index = PassageIndex(redis_url=settings.redis_url, prefix=settings.redis_prefix)
             # In-process: rebuilt from the stored signatures. In Redis: only when it is empty.
             if settings.redis_url is None or len(index) == 0:
@@ -190,8 +192,6 @@ class Runtime:
         copy check (passages indexed, links stored) or its story: what a re-post would do.
         Run at server start and by ``storydiff repair``; one query when nothing is left.
         An article that fails again stays pending (reported), the others go on."""
-        if self.store.words_uncounted():  # a store from before the word counts
-            self.store.recount_words(content_words)
         completed, failed = 0, []
         for article_id in self.store.unfinished():
             try:

@@ -4,7 +4,7 @@
   repeat rule: the same outlet with the same text. Another outlet's identical text was
   answered as the stored article and is now stored as its own.
 - ``corpus_words``: in how many stored articles each content word occurs (templates);
-  counted at the next start or ``storydiff repair`` (``Runtime.repair``).
+  counted when the store is next opened by the service (``Runtime.open``).
 - ``copy_links.direction`` (``known`` / ``uncertain``) and ``direction_basis`` (what
   decided the direction: dateline, credit, agency, time, id).
 
