@@ -167,8 +167,12 @@ class NewArticle:
 
     @property
     def outlet_key(self) -> str:
-        """What the repeat rule compares with the text: the outlet, '' when unknown."""
-        return self.outlet or ""
+        return outlet_key(self.outlet)
+
+
+def outlet_key(outlet: str | None) -> str:
+    """What the repeat rule compares with the cleaned text: the outlet, '' when unknown."""
+    return outlet or ""
 
 
 @dataclass(frozen=True, slots=True)

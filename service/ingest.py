@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from service.config import Settings
-from service.domain import Article, ArticleInput, IngestResult, NewArticle, PassageRecord
+from service.domain import Article, ArticleInput, IngestResult, NewArticle, PassageRecord, outlet_key
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.reuse.signatures import sign_passages
 from service.reuse.templates import content_words
@@ -284,8 +284,9 @@ def unstored_previews(store: Store, articles: list[ArticleInput], *, settings: S
             prepared.append(preview(article))
         except StorydiffError:
             continue
-    stored = store.stored_texts([(a.outlet or "", a.content_hash) for a in prepared])
-    return [a for a in prepared if (a.outlet or "", a.content_hash) not in stored]
+    keys = [(outlet_key(a.outlet), a.content_hash) for a in prepared]
+    stored = store.stored_texts(keys)
+    return [a for a, key in zip(prepared, keys) if key not in stored]
 
 
 @dataclass(frozen=True, slots=True)

@@ -263,6 +263,8 @@ class Runtime:
     def _links_for(self, article: Article, signatures: list[PassageSignature]) -> list[CopyLink]:
         copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id)
         copies = drop_set_phrases(copies, article.clean_text)
+        if not copies:
+            return []  # most articles: no word counts to read
         others = [self._stored(c.other_id) for c in copies]
         stats = self.store.word_stats(content_words(article.clean_text).union(*(content_words(o.clean_text) for o in others)))
         return [link_between(article, other, c.spans, stats=stats) for c, other in zip(copies, others)]

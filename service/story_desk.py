@@ -399,10 +399,12 @@ class StoryDesk:
         if spans is None:
             spans = align(a.clean_text, b.clean_text)
         # A template is two happenings in one wording: its passages are not copied text.
-        stats = self.store.word_stats(content_words(a.clean_text) | content_words(b.clean_text))
-        verdict = judge(a.clean_text, b.clean_text, spans, stats)
-        spans = [s for n, s in enumerate(spans) if n not in verdict.template_spans]
-        template = verdict.relation == TEMPLATE
+        template = False
+        if spans:
+            stats = self.store.word_stats(content_words(a.clean_text) | content_words(b.clean_text))
+            verdict = judge(a.clean_text, b.clean_text, spans, stats)
+            spans = [s for n, s in enumerate(spans) if n not in verdict.template_spans]
+            template = verdict.relation == TEMPLATE
         # The share of the shorter article that is copied: symmetric, 1.0 for a cut copy.
         covered = max(
             sum(s.a_end - s.a_start for s in spans) / max(len(a.clean_text), 1),

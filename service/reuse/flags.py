@@ -124,16 +124,16 @@ def agency_of(outlet: str | None, *, credits: Mapping[str, Sequence[str]] = DEFA
 
 def dateline_of(text: str, *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS) -> str | None:
     """The agency whose dateline opens ``text`` ("الرياض - واس", "PARIS (AFP) -"), or None."""
-    opening = normalize(text[:DATELINE_CHARS]).text
-    for agency, aliases in credits.items():
-        if agency != "agencies" and any(_mentions(opening, alias) for alias in aliases):
-            return agency
-    return None
+    return _agency_named(normalize(text[:DATELINE_CHARS]).text, credits)
 
 
 def credited_agency(text: str, *, credits: Mapping[str, Sequence[str]] = DEFAULT_CREDITS) -> str | None:
     """The agency ``text`` names anywhere (its dateline or a credit), or None."""
-    normalised = normalize(text).text
+    return _agency_named(normalize(text).text, credits)
+
+
+def _agency_named(normalised: str, credits: Mapping[str, Sequence[str]]) -> str | None:
+    # "agencies" ("وكالات") names no agency: it makes no article a sibling or a source.
     for agency, aliases in credits.items():
         if agency != "agencies" and any(_mentions(normalised, alias) for alias in aliases):
             return agency

@@ -23,7 +23,6 @@ that turned a link round (or has none, or stores neither article) is still compa
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -158,8 +157,7 @@ def span_share(answer: str, source: str, *, weighted: bool = True) -> float:
     a, b = tokens(answer), tokens(source)
     total = 0.0
     for span in spans:
-        mine = a.words[bisect_left(a.starts, span.a_start) : bisect_left(a.starts, span.a_end)]
-        theirs = b.words[bisect_left(b.starts, span.b_start) : bisect_left(b.starts, span.b_end)]
+        mine, theirs = a.words_between(span.a_start, span.a_end), b.words_between(span.b_start, span.b_end)
         kept = (len(mine) + len(theirs) - Indel.distance(mine, theirs)) / 2 / max(len(mine), 1) if weighted else 1.0
         total += (span.a_end - span.a_start) * kept
     return total / max(len(answer), 1)

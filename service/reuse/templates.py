@@ -35,13 +35,12 @@ from __future__ import annotations
 
 import difflib
 import math
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.domain import WordStats
 from service.reuse.align import CopiedSpan
-from service.reuse.tokens import Tokens, is_content, tokens
+from service.reuse.tokens import is_content, tokens
 
 MIN_CORPUS = 200  # stored articles needed before word rarity means anything
 RARE_SHARE = 1 / 150  # a rare word is in at most this share of the stored articles ...
@@ -86,15 +85,12 @@ def judge(a_text: str, b_text: str, spans: Sequence[CopiedSpan], stats: WordStat
     shared = _shared_rare(a_words, b_words, stats)
     slotted = frozenset(
         n for n, span in enumerate(spans)
-        if _slot_share(_words(a, span.a_start, span.a_end), _words(b, span.b_start, span.b_end), a_words, b_words, stats) >= SLOT_SHARE
+        if _slot_share(a.words_between(span.a_start, span.a_end), b.words_between(span.b_start, span.b_end), a_words, b_words, stats)
+        >= SLOT_SHARE
     )
     if shared < SHARED_RARE or len(slotted) == len(spans):
         return Judgement("template", frozenset(range(len(spans))), shared)
     return Judgement("copy", slotted, shared)
-
-
-def _words(found: Tokens, start: int, end: int) -> list[str]:
-    return list(found.words[bisect_left(found.starts, start) : bisect_left(found.starts, end)])
 
 
 def _shared_rare(a_words: set[str], b_words: set[str], stats: WordStats) -> float:
@@ -104,7 +100,7 @@ def _shared_rare(a_words: set[str], b_words: set[str], stats: WordStats) -> floa
     return len(rare_a & rare_b) / fewer if fewer else 1.0
 
 
-def _slot_share(a: list[str], b: list[str], a_words: set[str], b_words: set[str], stats: WordStats) -> float:
+def _slot_share(a: Sequence[str], b: Sequence[str], a_words: set[str], b_words: set[str], stats: WordStats) -> float:
     """The smaller side's share of weight in substitutions by words the other text lacks."""
     total_a = sum(weight(stats, w) for w in a if is_content(w))
     total_b = sum(weight(stats, w) for w in b if is_content(w))

@@ -70,6 +70,10 @@ class Tokens:
         """Index of the first word starting at or after original ``offset``."""
         return bisect_left(self.starts, offset)
 
+    def words_between(self, start: int, end: int) -> tuple[str, ...]:
+        """The words starting within original offsets ``[start, end)`` (an aligned span's)."""
+        return self.words[self.index_at(start) : self.index_at(end)]
+
     def head(self, count: int) -> Tokens:
         """The first ``count`` words (remembered: a query is aligned with many candidates)."""
         if count >= len(self.words):

@@ -30,6 +30,9 @@ MAX_PAGE = 500
 # indexed and copy links stored ("reuse"), then a story ("story").
 FOLLOW_UP_JOBS = ("reuse", "story")
 MAX_WORD = 64  # longer "words" (URLs, runs of letters) are not counted
+# The row of ``corpus_words`` that counts the articles themselves (no word is empty): kept
+# with the word counts, in the same transaction, so no query counts the articles table.
+ARTICLES_ROW = ""
 
 
 class UrlConflict(StorydiffError):
@@ -210,11 +213,11 @@ class Store:
         found: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
             for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
+                chunk = set(keys[start : start + 500])
                 rows = conn.execute(
-                    select(articles.c.outlet_key, articles.c.content_hash).where(articles.c.content_hash.in_([h for _, h in chunk]))
+                    select(articles.c.outlet_key, articles.c.content_hash).where(articles.c.content_hash.in_(sorted({h for _, h in chunk})))
                 )
-                found.update((key, digest) for key, digest in rows if (key, digest) in set(chunk))
+                found.update(row for row in map(tuple, rows) if row in chunk)
         return found
 
     def words_uncounted(self) -> bool:
@@ -230,6 +233,7 @@ class Store:
             for (clean_text,) in conn.execute(select(articles.c.clean_text).order_by(articles.c.id)).yield_per(500):
                 counts.update(w for w in set(words_of(clean_text)) if len(w) <= MAX_WORD)
                 seen += 1
+        counts[ARTICLES_ROW] = seen
         items = sorted(counts.items())
         with self.engine.begin() as conn:
             conn.execute(delete(corpus_words))
@@ -239,14 +243,13 @@ class Store:
 
     def word_stats(self, words: Iterable[str]) -> WordStats:
         """The count of stored articles, and in how many of them each of ``words`` occurs."""
-        wanted = sorted({w for w in words if len(w) <= MAX_WORD})
+        wanted = sorted({ARTICLES_ROW, *(w for w in words if len(w) <= MAX_WORD)})
         counts: dict[str, int] = {}
         with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(articles)).scalar_one()
             for start in range(0, len(wanted), 500):
                 rows = conn.execute(select(corpus_words.c.word, corpus_words.c.articles).where(corpus_words.c.word.in_(wanted[start : start + 500])))
                 counts.update((w, n) for w, n in rows if n > 0)
-        return WordStats(total, counts)
+        return WordStats(counts.pop(ARTICLES_ROW, 0), counts)
 
     def count(self) -> int:
         with self.engine.connect() as conn:
@@ -420,10 +423,9 @@ class Store:
         return conn.execute(articles.insert().values(**values).returning(articles.c.id)).scalar_one()
 
     def _count_words(self, conn: Connection, words: Iterable[str], step: int) -> None:
-        # Sorted: concurrent writers lock the rows in one order (no deadlock).
-        keys = sorted(w for w in words if len(w) <= MAX_WORD)
-        if not keys:
-            return
+        # Sorted: concurrent writers lock the rows in one order (no deadlock). The article
+        # itself is counted too (ARTICLES_ROW), words or none.
+        keys = sorted({ARTICLES_ROW, *(w for w in words if w and len(w) <= MAX_WORD)})
         if step > 0:
             # One statement for many rows (compiled once, cached): not one VALUES list a text.
             stmt = self._insert(corpus_words).on_conflict_do_update(

@@ -55,7 +55,8 @@ Index("ix_articles_published", articles.c.published_at)
 Index("ix_articles_content_hash", articles.c.content_hash)
 
 # In how many stored articles each content word occurs (service.reuse.templates): what
-# tells a rare word (a name, a figure) from a common one.
+# tells a rare word (a name, a figure) from a common one. The row of the empty word counts
+# the articles (Store.word_stats).
 corpus_words = Table(
     "corpus_words",
     metadata,
