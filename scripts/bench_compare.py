@@ -17,8 +17,8 @@ from pathlib import Path
 from service.compare import compare
 from service.config import Settings
 from service.embed.cache import CachedEncoder
-from service.runtime import Runtime
-from service.sources import read_seeds
+from service.intake.files import read_seeds
+from service.pipeline.runtime import Runtime
 
 
 def _percentiles(seconds: list[float]) -> str:
@@ -37,7 +37,7 @@ def main() -> None:
         ids = {a.url.removeprefix("seed:")[:3]: runtime.ingest(a).article.id for a in read_seeds(Path("seeds"))}  # type: ignore[union-attr]
         first, second = runtime.store.get(ids[args.a]), runtime.store.get(ids[args.b])
         print(f"{args.a}: {len(first.clean_text.split())} words, {args.b}: {len(second.clean_text.split())} words")
-        encoder = runtime.desk.encoder
+        encoder = runtime.desk.docs.encoder
         same = runtime.desk.similarity(first, second)
         timings: dict[str, list[float]] = {"cold": [], "cached": [], "baseline (rapidfuzz only)": []}
         for _ in range(args.runs):

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import service
 from service.config import Settings
-from service.runtime import Runtime
-from service.sources import read_article_files
+from service.intake.files import read_article_files
+from service.pipeline.runtime import Runtime
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db")  # the rest from STORYDIFF_* as usual
         with Runtime.open(settings) as runtime:
-            runtime.desk.encoder  # load the model before the clock starts
+            runtime.desk.docs.encoder  # load the model before the clock starts
             items = islice(read_article_files([args.jsonl]), args.limit)
             stored = 0
             started, cpu, main_cpu = time.perf_counter(), time.process_time(), time.thread_time()

@@ -26,7 +26,7 @@ from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from service.corpora import saudinewsnet_articles
+from service.eval.corpora import saudinewsnet_articles
 from service.reuse.align import MIN_SPAN_WORDS
 from service.reuse.detect import find_copies
 from service.reuse.index import PassageIndex

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from service.config import Settings  # noqa: E402
 from service.domain import ArticleInput  # noqa: E402
-from service.runtime import Runtime  # noqa: E402
+from service.pipeline.runtime import Runtime  # noqa: E402
 
 
 def article(side: dict) -> ArticleInput:

@@ -5,7 +5,7 @@ same-event scores and its stories events?
     python scripts/eval_events.py --no-scorer --stories-db sqlite:///var/snn7-model.db
 
 1. Pair scorer. Both articles of each labelled pair are read from the SaudiNewsNet day files
-   by URL (as ``service.corpora`` reads them: title, content, source as outlet,
+   by URL (as ``service.eval.corpora`` reads them: title, content, source as outlet,
    date_extracted as published_at, language ar) and scored as ``POST /similarity`` scores
    two unstored articles (``Runtime.similarity``; the default model; an empty temporary
    SQLite store, or ``--corpus-db``'s, whose word counts tell templates; nothing stored). A pair is called one event when P(same event) >=
@@ -43,7 +43,7 @@ same-event scores and its stories events?
 errors of each kind with their labels' reasons: same_topic pairs called one event (highest P
 first) or put in one story, same_event pairs not called one event or split.
 
-The measures are those of ``service.stories.quality``. To measure an older checkout of the
+The measures are those of ``service.eval.story_quality``. To measure an older checkout of the
 service (``PYTHONPATH=/path/to/checkout``) whose quality module predates them, they are read
 from this script's own checkout instead; everything else comes from the service on the path.
 """
@@ -64,10 +64,11 @@ from types import ModuleType
 import numpy as np
 
 from service.config import Settings
-from service.corpora import saudinewsnet_articles
 from service.domain import ArticleInput
-from service.ingest import parse_datetime, preview
-from service.runtime import Runtime
+from service.eval.corpora import saudinewsnet_articles
+from service.intake.fields import parse_datetime
+from service.pipeline.prepare import preview
+from service.pipeline.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ("same_event", "same_topic", "unrelated")
@@ -75,13 +76,15 @@ STRATA = ("high", "middle", "low", "random")
 
 
 def measures() -> ModuleType:
-    """``service.stories.quality``, or this checkout's copy when the one on the path lacks the
-    labelled-pair measures (an older checkout being measured)."""
-    import service.stories.quality as quality
+    """``service.eval.story_quality``, or this checkout's copy when the checkout on the path
+    is an older one being measured (it has no such module)."""
+    try:
+        import service.eval.story_quality as quality
 
-    if hasattr(quality, "bcubed"):
         return quality
-    spec = importlib.util.spec_from_file_location("eval_events_quality", ROOT / "service" / "stories" / "quality.py")
+    except ImportError:
+        pass
+    spec = importlib.util.spec_from_file_location("eval_events_quality", ROOT / "service" / "eval" / "story_quality.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while building
@@ -186,7 +189,7 @@ def score_pairs(pairs: list[dict], labels: dict[int, dict], args: argparse.Names
         with Runtime.open(settings) as runtime:
             # Loads the model and the scorer; not timed.
             runtime.similarity(ArticleInput(text="تجربة أولى.", language="ar"), ArticleInput(text="تجربة ثانية.", language="ar"))
-            print(f"model {runtime.desk.model_id}, precision {_precision(settings)}, join threshold {threshold}\n")
+            print(f"model {runtime.desk.docs.model_id}, precision {_precision(settings)}, join threshold {threshold}\n")
             results = []
             for pair in pairs:
                 a = articles[pair["a_url"], pair["a_date"]]

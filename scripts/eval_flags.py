@@ -11,8 +11,8 @@ the share of ``template`` links stored as template or not flagged, the direction
 labelled ``copy`` links with a known direction, the second reader's agreement with the first
 readers (``second-reader.jsonl``: share, Cohen's kappa, confusion matrix, direction on the
 links both call copy), and over the whole store the cross-outlet ``copy`` links and how many
-join articles 7 or more days apart. The measures are ``service.reuse.quality``'s and
-``service.stories.quality.label_agreement``. The store is only read.
+join articles 7 or more days apart. The measures are ``service.eval.reuse_quality``'s and
+``service.eval.story_quality.label_agreement``. The store is only read.
 """
 
 from __future__ import annotations
@@ -30,11 +30,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sample_flag_links import iso, open_store  # noqa: E402
 
-from service.reuse.quality import (  # noqa: E402
-    LABELS, NOT_FLAGGED, direction_correct, far_apart, find_links, flag_precision, relation_table, reuse_kept,
+from service.eval.reuse_quality import (  # noqa: E402
+    LABELS,
+    NOT_FLAGGED,
+    direction_correct,
+    far_apart,
+    find_links,
+    flag_precision,
+    relation_table,
+    reuse_kept,
     templates_recognised,
 )
-from service.stories.quality import label_agreement  # noqa: E402
+from service.eval.story_quality import label_agreement  # noqa: E402
 
 ARTICLES = sa.text("SELECT id, url FROM articles WHERE url IN :urls").bindparams(sa.bindparam("urls", expanding=True))
 AMONG = sa.text(

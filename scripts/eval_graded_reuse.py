@@ -10,7 +10,7 @@ share that of its normalised word 5-grams found in the source; the copied share 
 given with each passage weighted by the share of its words taken as they are (1 for cut
 and paste; a sentence left out costs nothing). Printed: per grade the mean
 of each share, and Spearman's rank correlation of each with the grade (3, 2, 1, 0) over all
-answers. The measures are ``service.reuse.quality``'s.
+answers. The measures are ``service.eval.reuse_quality``'s.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.reuse.quality import GRADES, ngram_share, span_share, spearman  # noqa: E402
+from service.eval.reuse_quality import GRADES, ngram_share, span_share, spearman  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from service.reuse.detect import evaluate_folder
+from service.eval.pan_corpus import evaluate_folder
 
 
 def main() -> None:

@@ -114,8 +114,8 @@ def describe_pairs(path: Path, encoder, *, include_empty: bool = False):
     A pair with an article that has neither title nor text is left out, unless
     ``include_empty`` (then that article is a StoryDoc with no vectors and no names).
     """
+    from service.eval.semeval import read_pairs
     from service.stories.evidence import describe
-    from service.stories.semeval import read_pairs
 
     docs: dict[tuple[str, str, str], object] = {}
 

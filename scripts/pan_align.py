@@ -10,7 +10,7 @@ import argparse
 import time
 from pathlib import Path
 
-from service.reuse.detect import detect_corpus
+from service.eval.pan_corpus import detect_corpus
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """Replay the story rule over a database's stored articles, in memory, and print how well
-the stories hold together (``service.stories.quality``), for the service's rule and for
+the stories hold together (``service.eval.story_quality``), for the service's rule and for
 variants of its two knobs, in one run:
 
     STORYDIFF_DATABASE_URL=sqlite:///var/snn.db python scripts/replay_stories.py \
@@ -12,7 +12,7 @@ keeps a story whose first article is older from taking new articles other than c
 its members. ``--order ingest`` replays in the order the articles
 were stored (id order), as online clustering met them, instead of publication order;
 ``--against-stored`` adds how far each replay agrees with the stories stored in the
-database (``service.stories.quality.agreement``): the online stories of an ingest, given
+database (``service.eval.story_quality.agreement``): the online stories of an ingest, given
 ``--order ingest``, should come out identical. Nothing is
 written, but an article without a stored story doc is embedded and its doc stored: run it
 on a copy (``sqlite3 var/snn.db ".backup /tmp/snn-copy.db"``) beside a running ingest.
@@ -30,10 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.config import get_settings  # noqa: E402
+from service.eval.story_quality import agreement, story_quality  # noqa: E402
+from service.pipeline.stories import TEMPLATE, StoryDesk  # noqa: E402
 from service.storage.store import Store  # noqa: E402
 from service.stories.cluster import LINK_SHARE  # noqa: E402
-from service.stories.quality import agreement, story_quality  # noqa: E402
-from service.story_desk import TEMPLATE, StoryDesk  # noqa: E402
 
 
 def main() -> None:
@@ -49,7 +49,7 @@ def main() -> None:
     store = Store.open(settings.database_url, create=False)
     try:
         desk = StoryDesk(settings, store)
-        docs, shares = desk.all_docs(), store.link_shares(skip=(TEMPLATE,))  # read once for every rule
+        docs, shares = desk.docs.all_docs(), store.link_shares(skip=(TEMPLATE,))  # read once for every rule
         templates = store.linked_pairs(TEMPLATE) - set(shares)
         by_id = {doc.id: doc for doc in docs.values()}
         stored = store.stories.groups() if args.against_stored else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from service.corpora import article_jsonl, saudinewsnet_articles
+from service.eval.corpora import article_jsonl, saudinewsnet_articles
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import json
 import random
 
 from service.config import get_settings
-from service.ingest import parse_date_bound
+from service.intake.fields import parse_date_bound
 from service.storage.store import Store
 
 

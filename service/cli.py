@@ -8,14 +8,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
+
+from service.api.schemas import ArticlePageOut, FlagsOut, LinkOut, ReuseOut
+from service.api.story_schemas import StoriesOut, StoryDetailOut
 from service.compare.report import render_report
 from service.config import Settings, get_settings
 from service.errors import StorydiffError, mask_url
-from service.ingest import parse_date_range
-from service.records import article_record, link_record, story_detail_record, story_record
+from service.intake.fields import parse_date_range
+from service.intake.files import article_ref_of, count_items, read_article_files, read_seeds
+from service.pipeline.runtime import Runtime
 from service.reuse.flags import RELATIONS, relations_of
-from service.runtime import Runtime
-from service.sources import article_ref_of, count_items, read_article_files, read_seeds
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -148,6 +151,11 @@ def _seed(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _print_json(answer: BaseModel) -> None:
+    """What ``--json`` prints: the API's answer for the same request, field for field."""
+    print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
 def _articles(args: argparse.Namespace, runtime: Runtime) -> int:
     page = runtime.store.list(
         outlet=args.outlet,
@@ -156,8 +164,7 @@ def _articles(args: argparse.Namespace, runtime: Runtime) -> int:
         limit=args.limit,
     )
     if args.json:
-        records = [article_record(a) for a in page.items]
-        print(json.dumps({"items": records, "total": page.total}, ensure_ascii=False, indent=2))
+        _print_json(ArticlePageOut.of(page))
         return 0
     for article in page.items:
         date = article.published_at.date().isoformat() if article.published_at else "—"
@@ -174,16 +181,16 @@ def _migrate(_args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _reuse(args: argparse.Namespace, runtime: Runtime) -> int:
     views = runtime.reuse(args.id)
-    records = [link_record(v) for v in views]
     if args.json:
-        print(json.dumps({"article_id": args.id, "links": records}, ensure_ascii=False, indent=2))
+        _print_json(ReuseOut.of(args.id, views))
         return 0
-    for r in records:
-        direction = "copied from" if r["target"]["id"] == args.id else "copied by"  # type: ignore[index]
-        other = r["source"] if direction == "copied from" else r["target"]
-        print(f"{direction:<12} {other['id']:>6}  {other['outlet'] or '—':<24} share {r['share']:.0%}  "  # type: ignore[index]
-              f"{r['relation']:<11} {'credited: ' + str(r['credit']) if r['credited'] else 'not credited'}")
-    print(f"({len(records)} links)")
+    for view in views:
+        link = view.link
+        direction = "copied from" if link.target_id == args.id else "copied by"
+        other = view.source if direction == "copied from" else view.target
+        print(f"{direction:<12} {other.id:>6}  {other.outlet or '—':<24} share {link.share:.0%}  "
+              f"{link.relation:<11} {'credited: ' + str(link.credit) if link.credited else 'not credited'}")
+    print(f"({len(views)} links)")
     return 0
 
 
@@ -197,14 +204,13 @@ def _flags(args: argparse.Namespace, runtime: Runtime) -> int:
         offset=args.offset,
         limit=args.limit,
     )
-    records = [link_record(v) for v in views]
     if args.json:
-        print(json.dumps({"items": records, "total": total}, ensure_ascii=False, indent=2))
+        _print_json(FlagsOut(items=[LinkOut.of(v) for v in views], total=total, offset=args.offset, limit=args.limit))
         return 0
-    for r in records:
-        t, s = r["target"], r["source"]
-        print(f"{t['id']:>6} {t['outlet'] or '—':<20} <- {s['id']:>6} {s['outlet'] or '—':<20} share {r['share']:.0%}  "  # type: ignore[index]
-              f"{r['label']:<9} {'credited' if r['credited'] else 'NOT credited'}")
+    for view in views:
+        t, src, link = view.target, view.source, view.link
+        print(f"{t.id:>6} {t.outlet or '—':<20} <- {src.id:>6} {src.outlet or '—':<20} share {link.share:.0%}  "
+              f"{link.label:<9} {'credited' if link.credited else 'NOT credited'}")
     print(f"({total} flags)")
     return 0
 
@@ -236,9 +242,8 @@ def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
         offset=args.offset,
         limit=args.limit,
     )
-    records = [story_record(s) for s in page.items]
     if args.json:
-        print(json.dumps({"items": records, "total": page.total}, ensure_ascii=False, indent=2))
+        _print_json(StoriesOut.of(page))
         return 0
     for story in page.items:
         seen = story.last_seen.date().isoformat() if story.last_seen else "—"
@@ -250,7 +255,7 @@ def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
 def _story(args: argparse.Namespace, runtime: Runtime) -> int:
     detail = runtime.story(args.id)
     if args.json:
-        print(json.dumps(story_detail_record(detail), ensure_ascii=False, indent=2))
+        _print_json(StoryDetailOut.of_detail(detail))
         return 0
     print(f"story {detail.summary.id}: {detail.summary.headline}")
     for a in detail.articles:
@@ -285,7 +290,7 @@ def _reembed(_args: argparse.Namespace, runtime: Runtime) -> int:
 
     with tqdm(unit="article") as bar:
         count = runtime.reembed(progress=lambda n: bar.update(1))
-    print(json.dumps({"embedded": count, "model": runtime.desk.model_id, "stories": runtime.stories(limit=1).total}))
+    print(json.dumps({"embedded": count, "model": runtime.desk.docs.model_id, "stories": runtime.stories(limit=1).total}))
     return 0
 
 

@@ -67,16 +67,16 @@ def test_bad_date_option_is_a_clear_error(capsys: pytest.CaptureFixture[str], se
 def test_bulk_ingest_embeds_each_batch_in_one_call(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import service.story_desk as story_desk
+    import service.pipeline.story_docs as story_docs
 
     calls: list[int] = []
-    real = story_desk.describe_many
+    real = story_docs.describe_many
 
     def counting(articles, *, encoder):  # type: ignore[no-untyped-def]
         calls.append(len(articles))
         return real(articles, encoder=encoder)
 
-    monkeypatch.setattr(story_desk, "describe_many", counting)
+    monkeypatch.setattr(story_docs, "describe_many", counting)
     lines = [json.dumps({"text": f"خبر رقم {n} عن اجتماع الوزراء في الرياض حول الموازنة {n * 7}.", "outlet": "X"}) for n in range(10)]
     (tmp_path / "bulk.jsonl").write_text("\n".join(lines + lines[:2]) + "\n", encoding="utf-8")
     none = settings.model_copy(update={"embedding_model": "none"})
@@ -88,7 +88,7 @@ def test_bulk_ingest_embeds_each_batch_in_one_call(
 
 
 def test_embedded_ahead_keeps_order_and_reports_progress(settings: Settings) -> None:
-    from service.runtime import Runtime
+    from service.pipeline.runtime import Runtime
 
     prepared: list[int] = []
     ticks: list[int] = []
@@ -102,7 +102,7 @@ def test_embedded_ahead_keeps_order_and_reports_progress(settings: Settings) -> 
 def test_an_article_stored_before_an_interruption_is_finished_by_the_rerun(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Settings
 ) -> None:
-    from service.runtime import Runtime
+    from service.pipeline.runtime import Runtime
 
     none = settings.model_copy(update={"embedding_model": "none"})
     lines = [json.dumps({"text": f"خبر رقم {n} عن اجتماع الوزراء في الرياض حول الموازنة العامة للدولة {n * 7}.", "outlet": "X"}) for n in range(3)]

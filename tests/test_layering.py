@@ -6,7 +6,8 @@ import ast
 from pathlib import Path
 
 SERVICE = Path(__file__).resolve().parent.parent / "service"
-PURE = ("text", "reuse", "embed", "stories", "compare")
+PURE = ("intake", "text", "reuse", "embed", "stories", "compare")
+ROOT_MODULES = {"__init__.py", "cli.py", "config.py", "domain.py", "errors.py"}
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "alembic", "uvicorn", "psycopg")
 
 
@@ -56,3 +57,34 @@ def test_nothing_imports_api_or_cli() -> None:
         if name.startswith(("service.api", "service.cli"))
     ]
     assert not bad, bad
+
+
+def test_the_service_root_holds_only_its_four_modules() -> None:
+    assert {p.name for p in SERVICE.glob("*.py")} == ROOT_MODULES
+
+
+def test_intake_reads_no_store_and_no_pipeline() -> None:
+    bad = [
+        (module, name)
+        for module, names in _modules()
+        if module.startswith("intake/")
+        for name in names
+        if name.startswith(("service.storage", "service.pipeline", "service.reuse", "service.stories", "service.embed"))
+    ]
+    assert not bad, bad
+
+
+def test_evaluation_code_is_not_imported_by_the_service() -> None:
+    bad = [
+        (module, name)
+        for module, names in _modules()
+        if not module.startswith("eval/")
+        for name in names
+        if name.startswith("service.eval")
+    ]
+    assert not bad, bad
+
+
+def test_every_package_says_what_it_owns() -> None:
+    silent = [str(p.relative_to(SERVICE)) for p in SERVICE.rglob("__init__.py") if "migrations" not in p.parts and not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
+    assert silent == ["__init__.py"], silent

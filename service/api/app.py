@@ -12,11 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from service.api import docs, errors
 from service.api.headers import SecurityHeaders, secure
 from service.api.pages import routes as pages
-from service.api.pages.guard import PageGuard
 from service.api.pages import views as page_views
+from service.api.pages.guard import PageGuard
 from service.api.routes import articles, compare, health, reuse, stories
 from service.config import Settings, get_settings
-from service.runtime import Runtime
+from service.pipeline.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             # Load the embedding model before serving: a missing model fails the start with
             # its rebuild command, and the first request does not wait seconds for it.
-            app.state.runtime.desk.encoder
+            app.state.runtime.desk.docs.encoder
             # Articles a failed or interrupted request left without their copy check or
             # story are finished before serving (one query when there are none).
             repaired = app.state.runtime.repair()

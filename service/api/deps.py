@@ -10,8 +10,8 @@ from fastapi import Depends, Path, Query, Request
 
 from service.config import Settings
 from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.ingest import MAX_ID, MAX_OFFSET, decode_utf8, parse_json
-from service.runtime import Runtime
+from service.intake.fields import MAX_ID, MAX_OFFSET, decode_utf8, parse_json
+from service.pipeline.runtime import Runtime
 from service.storage.store import Store
 
 

@@ -7,13 +7,14 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.domain import Article, ArticlePage, IngestResult
-from service.ingest import MAX_FIELD_CHARS, MAX_ID, LineResult
+from service.intake.fields import MAX_FIELD_CHARS, MAX_ID
+from service.pipeline.copies import CheckedCopy, LinkView
+from service.pipeline.runtime import LineResult
 from service.reuse.flags import REUSE
-from service.runtime import CheckedCopy, LinkView
 
 
 class ArticleIn(BaseModel):
-    """One article as sent to ``POST /articles`` (documentation of the body; validated by service.ingest)."""
+    """One article as sent to ``POST /articles`` (documentation of the body; validated by service.intake.fields)."""
 
     model_config = ConfigDict(extra="forbid")
 

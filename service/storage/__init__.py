@@ -1,0 +1,3 @@
+"""Persistence: SQLAlchemy tables, the ``Store`` repository of articles, passages, copy
+links and word counts, the ``StoryStore`` of stories, and the migrations (Alembic).
+Imports the domain only."""

@@ -26,7 +26,7 @@ from service.storage.stories import StoryStore
 from service.storage.tables import article_jobs, articles, copy_links, corpus_words, passages
 
 MAX_PAGE = 500
-# The follow-up work every stored article needs (``Runtime._after_store``): its passages
+# The follow-up work every stored article needs (``Runtime._finish``): its passages
 # indexed and copy links stored ("reuse"), then a story ("story").
 FOLLOW_UP_JOBS = ("reuse", "story")
 MAX_WORD = 64  # longer "words" (URLs, runs of letters) are not counted
@@ -287,10 +287,6 @@ class Store:
             after = (rows[-1].article_id, rows[-1].seq)
         if current_id is not None:
             yield current_id, current
-
-    def passage_count(self) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(passages)).scalar_one()
 
     def save_links(self, links: Iterable[CopyLink]) -> None:
         """Store copy links (replacing an earlier link between the same two articles).

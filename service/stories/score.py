@@ -54,7 +54,6 @@ NAME_COLUMNS = ("entity_overlap",)
 # the fitted default): the same topic, another happening.
 TEMPLATE_SCORE = 3.0
 ALWAYS_COLUMNS = ("figure_overlap", "time_excess", "copied_share")
-FITTED_COLUMNS = EMBEDDING_COLUMNS + WORD_COLUMNS + NAME_COLUMNS + ALWAYS_COLUMNS
 BASES = ("embedding", "cross_language", "no_embedding")
 
 

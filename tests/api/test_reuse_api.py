@@ -81,16 +81,16 @@ def test_delete_removes_links_and_passages(settings: Settings) -> None:
 
 def test_copy_detection_cache_forgets_a_deleted_article(settings: Settings) -> None:
     from service.errors import NotFound
-    from service.runtime import Runtime
+    from service.pipeline.runtime import Runtime
 
     ids = _seeded(settings)
     with Runtime.open(settings) as runtime:
         # Cached: the same object again, equal to what the store holds.
-        first = runtime._stored(ids["003"])
-        assert runtime._stored(ids["003"]) is first and first == runtime.store.get(ids["003"])
+        first = runtime.copies._stored(ids["003"])
+        assert runtime.copies._stored(ids["003"]) is first and first == runtime.store.get(ids["003"])
         runtime.delete(ids["003"])
         with pytest.raises(NotFound):
-            runtime._stored(ids["003"])
+            runtime.copies._stored(ids["003"])
 
 
 def test_index_is_rebuilt_from_the_database_at_start(settings: Settings) -> None:

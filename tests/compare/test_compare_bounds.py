@@ -12,8 +12,8 @@ from service.compare.comparison import MAX_EMBEDDED_WORDS, MAX_SENTENCE_WORDS, c
 from service.config import Settings
 from service.domain import ArticleInput
 from service.errors import TooLarge
-from service.ingest import preview
-from service.runtime import Runtime
+from service.pipeline.prepare import preview
+from service.pipeline.runtime import Runtime
 from service.stories.score import SameStory
 from tests.conftest import ROOT
 

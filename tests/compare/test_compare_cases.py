@@ -16,12 +16,12 @@ import pytest
 
 from service.compare import compare
 from service.config import Settings
-from service.corpora import saudinewsnet_articles
 from service.domain import ArticleInput
-from service.ingest import preview
+from service.eval.corpora import saudinewsnet_articles
+from service.eval.semeval import read_pairs
+from service.pipeline.prepare import preview
+from service.pipeline.stories import StoryDesk
 from service.storage.store import Store
-from service.stories.semeval import read_pairs
-from service.story_desk import StoryDesk
 from tests.conftest import ROOT, SHARED_DATA
 
 pytestmark = [pytest.mark.model, pytest.mark.data, pytest.mark.slow]
@@ -61,7 +61,7 @@ def test_newspaper_and_the_agency_copy_it_reused(desk: StoryDesk) -> None:
     articles = _snn_articles()
     for paper_url, agency_url in SNN_PAIRS:
         paper, agency = preview(articles[paper_url]), preview(articles[agency_url])
-        result = compare(paper, agency, encoder=desk.cached_encoder, same_story=desk.similarity(paper, agency)).as_dict()
+        result = compare(paper, agency, encoder=desk.docs.cached_encoder, same_story=desk.similarity(paper, agency)).as_dict()
         copied = sum(s["a_end"] - s["a_start"] for s in result["copied_spans"]) / len(paper.text)
         assert copied >= 0.5, (paper_url, copied)
         assert result["same_story"]["probability"] > 0.5, paper_url
@@ -79,7 +79,7 @@ def test_semeval_same_story_pairs_score_below_unrelated_ones(desk: StoryDesk) ->
     def verdict(pair) -> dict:  # type: ignore[no-untyped-def,type-arg]
         a = preview(ArticleInput(text=pair.text1, title=pair.title1 or None, language="fr"))
         b = preview(ArticleInput(text=pair.text2, title=pair.title2 or None, language="fr"))
-        result = compare(a, b, encoder=desk.cached_encoder, same_story=desk.similarity(a, b)).as_dict()
+        result = compare(a, b, encoder=desk.docs.cached_encoder, same_story=desk.similarity(a, b)).as_dict()
         for item in result["aligned"]:
             assert item["a_end"] <= len(a.text) and item["b_end"] <= len(b.text)
         return result

@@ -1,4 +1,4 @@
-"""Copy-flag measures against labelled links (service.reuse.quality), checked on small hand-made stores."""
+"""Copy-flag measures against labelled links (service.eval.reuse_quality), checked on small hand-made stores."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ from datetime import datetime
 
 import pytest
 
-from service.reuse import quality
-from service.reuse.quality import (
-    NOT_FLAGGED, Found, Precision, Share, direction_correct, far_apart, find_links, flag_precision,
-    relation_table, templates_recognised,
+from service.eval.reuse_quality import (
+    NOT_FLAGGED,
+    Found,
+    Precision,
+    Share,
+    direction_correct,
+    far_apart,
+    find_links,
+    flag_precision,
+    relation_table,
+    templates_recognised,
 )
+from service.eval import reuse_quality as quality
 
 # Labelled links as (target, source); the store holds 0 as labelled, 1 turned round, 2 as a
 # template, 3 as same_outlet, and neither article of 4.
@@ -83,7 +91,7 @@ def test_docstring_example() -> None:
 
 
 def test_precision_over_several_relations_and_reuse_kept() -> None:
-    from service.reuse.quality import reuse_kept
+    from service.eval.reuse_quality import reuse_kept
 
     labels = ["copy", "shared_source", "template", "not_copy", "shared_source"]
     relations = ["shared_source", "copy", "template", "copy", "none"]

@@ -6,7 +6,7 @@ import json
 import statistics
 from pathlib import Path
 
-from service.reuse.quality import GRADES, ngram_share, span_share, spearman
+from service.eval.reuse_quality import GRADES, ngram_share, span_share, spearman
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "graded_reuse"
 

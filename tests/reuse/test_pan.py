@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from service.reuse.detect import detect_corpus, evaluate_folder
-from service.reuse.pan import Case, measures
+from service.eval.pan import Case, measures
+from service.eval.pan_corpus import detect_corpus, evaluate_folder
 from tests.conftest import SHARED_DATA
 
 

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.api.limits import RETRY_AFTER_SECONDS, slots_of
 from service.config import Settings
-from service.ingest import MAX_FIELD_CHARS
+from service.intake.fields import MAX_FIELD_CHARS
 from tests.api.test_stories_api import _seed_json
 from tests.conftest import ROOT, seed_metadata
 from tests.security.hostile import few_words, memory, near_copy, one_word, reset_peak

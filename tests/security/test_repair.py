@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event
 
 from service.config import Settings
-from service.ingest import parse_article
-from service.runtime import Runtime
+from service.intake.fields import parse_article
+from service.pipeline.runtime import Runtime
 from tests.security.corpus import article
 from tests.security.ephemeral_redis import EphemeralRedis
 from tests.security.load import stored_state

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from service.config import Settings
-from service.ingest import parse_article, prepare
+from service.intake.fields import parse_article
+from service.pipeline.prepare import prepare
 from service.storage.store import Store
 from tests.security.corpus import article
 from tests.security.load import listed_stories, stored_state

@@ -13,8 +13,8 @@ from alembic.config import Config
 
 from service.config import Settings
 from service.domain import ArticleInput
-from service.ingest import prepare
-from service.runtime import Runtime
+from service.pipeline.prepare import prepare
+from service.pipeline.runtime import Runtime
 from service.reuse.templates import content_words
 from service.storage import migrate
 from service.storage.engine import open_engine

@@ -5,13 +5,12 @@ with, and most are called one event (the figures: scripts/eval_crosslingual.py).
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 from service.config import Settings
 from service.domain import ArticleInput
-from service.runtime import Runtime
+from service.pipeline.runtime import Runtime
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "crosslingual" / "pairs.jsonl"
 

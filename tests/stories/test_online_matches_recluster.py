@@ -11,7 +11,7 @@ import pytest
 
 from service.cli import main
 from service.config import Settings
-from service.corpora import article_jsonl, saudinewsnet_articles
+from service.eval.corpora import article_jsonl, saudinewsnet_articles
 from service.storage.store import Store
 from tests.conftest import ROOT, SHARED_DATA
 

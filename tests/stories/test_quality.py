@@ -8,17 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.eval.story_quality import agreement, auc, bcubed, closure_classes, label_agreement, pair_scores, size_histogram, story_quality
 from service.stories.evidence import StoryDoc
-from service.stories.quality import (
-    agreement,
-    auc,
-    bcubed,
-    closure_classes,
-    label_agreement,
-    pair_scores,
-    size_histogram,
-    story_quality,
-)
 from service.text.names import Names
 
 

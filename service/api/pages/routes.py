@@ -17,10 +17,10 @@ from service.api.deps import ArticleId, CleanQuery, Offset, RuntimeDep, Settings
 from service.api.errors import error_response, status_of
 from service.api.pages.forms import Form, FormLimits, read_form
 from service.api.pages.guard import CSRF_FIELD, CsrfFailed, FormTokens, guard_of, safe_next
+from service.api.pages.uploads import ingest_upload, upload_limit
 from service.config import Settings
 from service.errors import StorydiffError
-from service.ingest import parse_date_range
-from service.uploads import ingest_upload, upload_limit
+from service.intake.fields import parse_date_range
 
 HERE = Path(__file__).parent
 FORM_ENVELOPE = 64_000  # multipart boundaries, part headers and the small fields

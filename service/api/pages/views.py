@@ -11,12 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import ArticleIdQuery, CleanQuery, Offset, RuntimeDep, SettingsDep, StoryId
 from service.api.errors import status_of
 from service.api.limits import analysis_slot
-from service.api.pages.highlight import pieces, side_marks
 from service.api.pages.forms import Form, FormLimits, Upload
+from service.api.pages.highlight import pieces, side_marks
 from service.api.pages.routes import FORM_ENVELOPE, guarded_form, query_of, refused, templates
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.ingest import decode_utf8, parse_date_range
+from service.intake.fields import decode_utf8, parse_date_range
 
 router = APIRouter(prefix="/pages", include_in_schema=False, dependencies=[CleanQuery])
 

@@ -1,0 +1,2 @@
+"""The JSON routes, one module per resource: articles, compare, reuse (copy links and
+flags), stories and similarity."""

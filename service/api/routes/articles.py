@@ -1,4 +1,4 @@
-"""Article ingestion and retrieval routes: thin shells over service.ingest and the store."""
+"""Article ingestion and retrieval routes: thin shells over service.intake and the runtime."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep, SettingsDep, StoreDep, WriteAccess, body_lines
 from service.api.schemas import ARTICLE_BODY, ArticleOut, ArticlePageOut, BulkLineOut, BulkOut, DeletedOut, IngestOut
-from service.ingest import parse_article, parse_date_range
+from service.intake.fields import parse_article, parse_date_range
 
 router = APIRouter(prefix="/articles", tags=["articles"], dependencies=[CleanQuery])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from service.api.deps import CleanQuery, PairBody, RuntimeDep
 from service.api.limits import AnalysisSlot
 from service.api.schemas import PAIR_BODY
-from service.ingest import parse_pair
+from service.intake.fields import parse_pair
 
 router = APIRouter(tags=["compare"], dependencies=[CleanQuery])
 

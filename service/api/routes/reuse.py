@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep
 from service.api.limits import AnalysisSlot
 from service.api.schemas import ARTICLE_BODY, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
-from service.ingest import parse_article, parse_date_range
+from service.intake.fields import parse_article, parse_date_range
 from service.reuse.flags import relations_of
 
 router = APIRouter(tags=["reuse"], dependencies=[CleanQuery])

@@ -10,7 +10,7 @@ from service.api.deps import CleanQuery, Offset, PairBody, RuntimeDep, StoryId
 from service.api.limits import AnalysisSlot
 from service.api.schemas import PAIR_BODY
 from service.api.story_schemas import SimilarityOut, StoriesOut, StoryDetailOut
-from service.ingest import MAX_OFFSET, parse_date_range, parse_pair
+from service.intake.fields import MAX_OFFSET, parse_date_range, parse_pair
 
 router = APIRouter(tags=["stories"], dependencies=[CleanQuery])
 

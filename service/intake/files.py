@@ -13,7 +13,7 @@ from pathlib import Path
 
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError
-from service.ingest import decode_utf8, parse_article, parse_datetime, parse_fields, parse_json
+from service.intake.fields import decode_utf8, parse_article, parse_datetime, parse_fields, parse_json
 
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 

@@ -1,36 +1,21 @@
-"""Turning what users send into stored articles: validate, extract, clean, detect, store.
+"""Article fields as users send them, checked: JSON bodies, lines of JSON Lines, dates, pairs.
 
-The API, the CLI and the seed loader all come through here, so every entry point
-gives the same errors with the same codes.
+Every entry point (API, pages, CLI, files, seeds) parses here, so all give the same errors
+with the same codes. Pure: nothing is stored or cleaned (``service.pipeline.prepare``).
 
 Example:
-    >>> article = parse_article({"text": "...", "outlet": "SANA", "published_at": "2019-05-15"})
-    >>> result = ingest(store, article, settings=settings)      # doctest: +SKIP
-    >>> result.created, result.article.clean_text[:40]         # doctest: +SKIP
+    >>> parse_article({"text": "...", "outlet": "SANA", "published_at": "2019-05-15"}).outlet
+    'SANA'
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from service.config import Settings
-from service.domain import Article, ArticleInput, IngestResult, NewArticle, PassageRecord, outlet_key
-from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.reuse.signatures import sign_passages
-from service.reuse.templates import content_words
-from service.storage.store import Store
-from service.text.boilerplate import clean
-from service.text.extract import NoArticleText, extract_html
-from service.text.language import detect_language
-from service.text.normalize import normalize
-
-log = logging.getLogger(__name__)
+from service.domain import ArticleInput
+from service.errors import InvalidInput, TooLarge
 
 ARTICLE_FIELDS = ("text", "html", "title", "outlet", "url", "published_at", "language")
 # Longest accepted value of the short fields, in characters: outlet, url and language as
@@ -45,9 +30,6 @@ LATEST_PUBLISHED = datetime(2200, 1, 1, tzinfo=UTC)
 # A text made only of these (whitespace, zero-width and direction marks, BOM, soft hyphen) is empty.
 _VISIBLE = re.compile(r"[^\s\u00ad\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-# Called after an article is stored (reuse index, embeddings, stories hook in here).
-AfterStore = Callable[[IngestResult], IngestResult]  # follow-up work; returns the result completed
 
 
 def parse_datetime(value: str, *, field: str = "published_at") -> datetime:
@@ -201,133 +183,11 @@ def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
     return out[0], out[1]
 
 
-def preview(article: ArticleInput) -> Article:
-    """The article as it would be stored (cleaned, language known) but not stored: id 0.
-    Its passages are not signed: a preview is never indexed (bulk ingest previews every
-    article, so signing here would double the MinHash work)."""
-    new = prepare(article, sign=False)
-    return Article(
-        id=0,
-        text=new.text,
-        clean_text=new.clean.text,
-        blocks=new.clean.blocks,
-        content_hash=new.content_hash,
-        title=new.title,
-        outlet=new.outlet,
-        url=new.url,
-        published_at=new.published_at,
-        language=new.language,
-        html=new.html,
-    )
-
-
-def prepare(article: ArticleInput, *, sign: bool = True) -> NewArticle:
-    """Extract (HTML), clean, hash and detect the language of an article; nothing is stored.
-
-    ``sign`` False leaves the passages out (for what will not be indexed). The result
-    depends on the article alone, not on what is stored (``service.text.boilerplate``).
-    """
-    if (article.text is None) == (article.html is None):
-        raise InvalidInput("send exactly one of text or html", code="invalid_article")
-    title, html = article.title, article.html
-    if html is not None:
-        if is_blank(html):
-            raise InvalidInput("the html is empty", code="empty_text")
-        try:
-            extracted_title, text = extract_html(html)
-        except NoArticleText as exc:
-            raise InvalidInput(f"no article text could be extracted from the HTML: {exc}", code="no_article_text") from exc
-        title = title or extracted_title
-    else:
-        text = article.text or ""
-    if is_blank(text):
-        raise InvalidInput("the article text is empty", code="empty_text")
-    for name, value in (("text", text), ("html", html), ("title", title)):
-        if value is not None and "\x00" in value:  # files and extracted HTML come here unchecked
-            raise _invalid_field(name, f"{name} contains a NUL character")
-    cleaned = clean(text, title=title)
-    if is_blank(cleaned.text):
-        raise InvalidInput("nothing is left of the text once page chrome is removed", code="no_article_text")
-    normalised = normalize(cleaned.text).text
-    language = article.language or detect_language(((title or "") + "\n" + cleaned.text)[:5000])
-    return NewArticle(
-        text=text,
-        clean=cleaned,
-        content_hash=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
-        title=title,
-        outlet=article.outlet,
-        url=article.url,
-        published_at=article.published_at,
-        language=language,
-        html=html,
-        passages=tuple(PassageRecord(p.start, p.end, p.signature) for p in sign_passages(cleaned.text)) if sign else (),
-        words=frozenset(content_words(cleaned.text)) if sign else frozenset(),
-    )
-
-
-def ingest(store: Store, article: ArticleInput, *, settings: Settings, after_store: AfterStore | None = None) -> IngestResult:
-    """Prepare and store one article (or return the stored one it repeats)."""
-    if article.text is not None and len(article.text.encode("utf-8")) > settings.max_article_bytes:
-        raise TooLarge(f"the article is over the limit of {settings.max_article_bytes} bytes")
-
-    result = store.add(prepare(article))
-    return after_store(result) if after_store is not None else result
-
-
-def unstored_previews(store: Store, articles: list[ArticleInput], *, settings: Settings) -> list[Article]:
-    """The articles of a batch that ``ingest`` would store, prepared as it would prepare
-    them (id 0): bulk ingest embeds these together before storing them one by one.
-    Articles that are invalid or already stored are left out (``ingest`` reports them)."""
-    prepared = []
-    for article in articles:
-        try:
-            prepared.append(preview(article))
-        except StorydiffError:
-            continue
-    keys = [(outlet_key(a.outlet), a.content_hash) for a in prepared]
-    stored = store.stored_texts(keys)
-    return [a for a, key in zip(prepared, keys) if key not in stored]
-
-
-@dataclass(frozen=True, slots=True)
-class LineResult:
-    """The outcome of one line of a JSON Lines upload (1-based ``line``)."""
-
-    line: int
-    result: IngestResult | None = None
-    error: StorydiffError | None = None
-
-
-def ingest_lines(
-    store: Store,
-    lines: Iterable[bytes | str],
-    *,
-    settings: Settings,
-    after_store: AfterStore | None = None,
-) -> Iterator[LineResult]:
-    """Ingest JSON Lines one by one: good lines are stored, bad ones reported by number."""
-    for number, raw in enumerate(lines, start=1):
-        result = ingest_line(store, number, raw, settings=settings, after_store=after_store)
-        if result is not None:
-            yield result
-
-
-def ingest_line(
-    store: Store, number: int, raw: bytes | str, *, settings: Settings, after_store: AfterStore | None = None
-) -> LineResult | None:
-    """Ingest line ``number`` of a JSON Lines upload; None for a blank line."""
-    if not raw.strip():
-        return None
-    try:
-        if len(raw) > settings.max_article_bytes:
-            raise TooLarge(f"line {number} is over the limit of {settings.max_article_bytes} bytes")
-        obj = parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=f"line {number}")
-        return LineResult(number, result=ingest(store, parse_article(obj), settings=settings, after_store=after_store))
-    except StorydiffError as exc:
-        return LineResult(number, error=exc)
-    except Exception:  # a bug on one line must not abort the rest of the upload
-        log.exception("bulk line %d failed", number)
-        return LineResult(number, error=StorydiffError(f"line {number} failed with an internal error", code="internal_error"))
+def parse_line(number: int, raw: bytes | str, *, max_bytes: int) -> ArticleInput:
+    """Line ``number`` (1-based) of a JSON Lines upload as an article; its errors name the line."""
+    if len(raw) > max_bytes:
+        raise TooLarge(f"line {number} is over the limit of {max_bytes} bytes")
+    return parse_article(parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=f"line {number}"))
 
 
 def decode_utf8(data: bytes) -> str:

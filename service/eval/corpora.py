@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from service.domain import ArticleInput
-from service.ingest import parse_datetime
+from service.intake.fields import parse_datetime
 
 
 def saudinewsnet_articles(folder: Path, *, limit: int | None = None) -> Iterator[ArticleInput]:

@@ -15,9 +15,9 @@ from typing import BinaryIO
 from service.config import Settings
 from service.domain import ArticleInput, IngestResult
 from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.ingest import decode_utf8, parse_article, parse_json
-from service.runtime import Runtime
-from service.sources import FileItem, pasted_article, read_upload
+from service.intake.fields import decode_utf8, parse_article, parse_json
+from service.intake.files import FileItem, pasted_article, read_upload
+from service.pipeline.runtime import Runtime
 
 SHOWN = 100  # results (and failures) listed on the page; the rest are counted
 LINE_ENVELOPE = 64_000  # a JSON line's quoting and other fields, over the text's own limit
