@@ -97,15 +97,13 @@ def arabic_background(encoder, *, per_day: int = 25, data_dir: Path = SAUDINEWSN
 
 
 def copied_share(a_text: str, b_text: str) -> float:
-    """Share of the more-copied article's characters inside passages shared with the other."""
+    """``service.reuse.shares.copied_share`` of the two texts' aligned passages."""
     from service.reuse.align import align
+    from service.reuse.shares import copied_share as share_of
 
     if not a_text.strip() or not b_text.strip():
         return 0.0
-    spans = align(a_text, b_text)
-    a_cov = sum(s.a_end - s.a_start for s in spans) / len(a_text)
-    b_cov = sum(s.b_end - s.b_start for s in spans) / len(b_text)
-    return float(min(1.0, max(a_cov, b_cov)))
+    return share_of(align(a_text, b_text), len(a_text), len(b_text))
 
 
 def describe_pairs(path: Path, encoder, *, include_empty: bool = False):

@@ -120,7 +120,9 @@ class CopyLink:
     that one of them names, or that is stored), ``template`` (fixed wording of two
     happenings: service.reuse.templates), ``same_outlet``, or ``repost`` (the same text
     again, outlet unknown). ``share``: copied characters / characters of the target's
-    cleaned text. ``credited``: the target names the source's outlet or an agency.
+    cleaned text. ``pair_share``: the share of the more-copied of the two (the same-story
+    score's copied share, ``service.reuse.shares.copied_share``). ``credited``: the target
+    names the source's outlet or an agency.
     ``label`` as in the METER corpus: ``wholly``, ``partially`` or ``non`` derived.
     """
 
@@ -128,6 +130,7 @@ class CopyLink:
     source_id: int
     relation: str
     share: float
+    pair_share: float
     credited: bool
     credit: str | None
     label: str

@@ -18,6 +18,7 @@ from service.reuse.detect import find_copies
 from service.reuse.flags import link_between
 from service.reuse.formulas import drop_set_phrases
 from service.reuse.index import PassageIndex
+from service.reuse.shares import side_share
 from service.reuse.signatures import PassageSignature
 from service.reuse.templates import content_words
 from service.storage.store import Store
@@ -87,8 +88,8 @@ class CopyFinder:
                 a0, a1 = clean.original_span(s.a_start, s.a_end)
                 b0, b1 = stored.clean.original_span(s.b_start, s.b_end)
                 mapped.append(CopiedSpan(a0, a1, b0, b1, s.kind, s.similarity))
-            covered = sum(s.a_end - s.a_start for s in copy.spans) / max(len(clean.text), 1)
-            out.append(CheckedCopy(stored, tuple(mapped), round(min(covered, 1.0), 4)))
+            share = side_share([(s.a_start, s.a_end) for s in copy.spans], len(clean.text))
+            out.append(CheckedCopy(stored, tuple(mapped), round(share, 4)))
         return out
 
     def views(self, links: list[CopyLink]) -> list[LinkView]:

@@ -27,6 +27,7 @@ from service.config import Settings
 from service.domain import Article, StoryDetail, StoryPage
 from service.pipeline.story_docs import ModelNotLoaded, StoryDocs
 from service.reuse.align import CopiedSpan, align
+from service.reuse.shares import copied_share
 from service.reuse.templates import content_words, judge
 from service.storage.store import Store
 from service.stories.cluster import AGE_EXEMPT_SHARE, MAX_NEAR, SHORTLIST, StoryClusters, choose, note_of, pair_probability, story_support, without_old_stories
@@ -144,7 +145,7 @@ class StoryDesk:
             if link.relation == TEMPLATE:
                 templates.add(other)
                 continue
-            shares[other] = max(shares.get(other, 0.0), min(1.0, link.share))
+            shares[other] = max(shares.get(other, 0.0), link.pair_share)
         return shares, templates - set(shares)
 
     def recluster(self, *, progress: Callable[[int], None] | None = None) -> int:
@@ -231,12 +232,6 @@ class StoryDesk:
             verdict = judge(a.clean_text, b.clean_text, spans, stats)
             spans = [s for n, s in enumerate(spans) if n not in verdict.template_spans]
             template = verdict.relation == TEMPLATE
-        # The share of the shorter article that is copied: symmetric, 1.0 for a cut copy.
-        covered = max(
-            sum(s.a_end - s.a_start for s in spans) / max(len(a.clean_text), 1),
-            sum(s.b_end - s.b_start for s in spans) / max(len(b.clean_text), 1),
-        )
-        evidence = pair_evidence(
-            doc_a, doc_b, background_mean=self.scorer.background_mean, copied_share=min(1.0, covered), template=template
-        )
+        share = copied_share(spans, len(a.clean_text), len(b.clean_text))
+        evidence = pair_evidence(doc_a, doc_b, background_mean=self.scorer.background_mean, copied_share=share, template=template)
         return self.scorer.score(evidence)

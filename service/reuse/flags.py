@@ -32,6 +32,7 @@ from functools import lru_cache
 
 from service.domain import Article, CopyLink, LinkSpan, WordStats
 from service.reuse.align import CopiedSpan
+from service.reuse.shares import copied_share, side_share
 from service.reuse.templates import judge
 from service.text.normalize import normalize
 
@@ -188,16 +189,6 @@ def _by_time(a: Article, b: Article) -> tuple[Article, Article]:
     return (a, b) if key(a) <= key(b) else (b, a)
 
 
-def _covered(spans: list[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(spans):
-        s = max(s, end)
-        if e > s:
-            total += e - s
-            end = e
-    return total
-
-
 def link_between(
     article: Article,
     other: Article,
@@ -213,19 +204,13 @@ def link_between(
     found = direction_of(article, other, credits=credits)
     source, target = found.source, found.target
     target_is_a = target.id == article.id
-    clean_spans = [
-        ((s.a_start, s.a_end, s.b_start, s.b_end) if target_is_a else (s.b_start, s.b_end, s.a_start, s.a_end), s)
-        for s in spans
-    ]
-    verdict = judge(
-        target.clean_text, source.clean_text,
-        [CopiedSpan(t0, t1, s0, s1, span.kind, span.similarity) for (t0, t1, s0, s1), span in clean_spans],
-        stats or WordStats(0, {}),
-    )
-    copied = [item for n, item in enumerate(clean_spans) if n not in verdict.template_spans]
-    shares = copied if verdict.relation == "copy" else clean_spans
-    target_share = _covered([(t0, t1) for (t0, t1, _, _), _ in shares]) / max(len(target.clean_text), 1)
-    source_share = _covered([(s0, s1) for (_, _, s0, s1), _ in shares]) / max(len(source.clean_text), 1)
+    # The spans with the target as side a and the source as side b (cleaned-text offsets).
+    oriented = [s if target_is_a else CopiedSpan(s.b_start, s.b_end, s.a_start, s.a_end, s.kind, s.similarity) for s in spans]
+    verdict = judge(target.clean_text, source.clean_text, oriented, stats or WordStats(0, {}))
+    # A copy's share counts its copied passages; a template's, what the two texts share.
+    counted = [s for n, s in enumerate(oriented) if n not in verdict.template_spans] if verdict.relation == "copy" else oriented
+    target_share = side_share([(s.a_start, s.a_end) for s in counted], len(target.clean_text))
+    source_share = side_share([(s.b_start, s.b_end) for s in counted], len(source.clean_text))
     if source.outlet and target.outlet and source.outlet == target.outlet:
         relation = "same_outlet"
     elif (not source.outlet or not target.outlet) and min(target_share, source_share) >= REPOST_SHARE:
@@ -237,9 +222,9 @@ def link_between(
     credit = credit_of(target.clean_text, source_outlet=source.outlet, credits=credits)
     target_clean, source_clean = target.clean, source.clean
     link_spans = []
-    for n, ((t0, t1, s0, s1), span) in sorted(enumerate(clean_spans), key=lambda item: item[1][0]):
-        ts, te = target_clean.original_span(t0, t1)
-        ss, se = source_clean.original_span(s0, s1)
+    for n, span in sorted(enumerate(oriented), key=lambda item: (item[1].a_start, item[1].a_end, item[1].b_start, item[1].b_end)):
+        ts, te = target_clean.original_span(span.a_start, span.a_end)
+        ss, se = source_clean.original_span(span.b_start, span.b_end)
         kind = "template" if n in verdict.template_spans else span.kind
         link_spans.append(LinkSpan(ts, te, ss, se, kind, span.similarity))
     label = "wholly" if target_share >= WHOLLY_SHARE else ("partially" if link_spans else "non")
@@ -247,7 +232,8 @@ def link_between(
         target_id=target.id,
         source_id=source.id,
         relation=relation,
-        share=round(min(target_share, 1.0), 4),
+        share=round(target_share, 4),
+        pair_share=round(copied_share(counted, len(target.clean_text), len(source.clean_text)), 4),
         credited=credit is not None,
         credit=credit,
         label=label,

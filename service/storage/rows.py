@@ -41,6 +41,7 @@ def to_link(row: RowMapping) -> CopyLink:
         source_id=row["source_id"],
         relation=row["relation"],
         share=row["share"],
+        pair_share=row["pair_share"],
         credited=bool(row["credited"]),
         credit=row["credit"],
         label=row["label"],

@@ -299,6 +299,7 @@ class Store:
                 values = {
                     "relation": link.relation,
                     "share": link.share,
+                    "pair_share": link.pair_share,
                     "credited": link.credited,
                     "credit": link.credit,
                     "label": link.label,
@@ -317,11 +318,10 @@ class Store:
             return {(min(t, s), max(t, s)) for t, s in rows}
 
     def link_shares(self, *, skip: tuple[str, ...] = ()) -> dict[tuple[int, int], float]:
-        """Every pair of linked articles (lower id first) and the largest share copied
-        between them, links of the ``skip`` relations left out: what the story score
-        weighs, for a batch recluster."""
+        """Every pair of linked articles (lower id first) and its ``pair_share``, links of
+        the ``skip`` relations left out: what the story score weighs, for a batch recluster."""
         out: dict[tuple[int, int], float] = {}
-        query = select(copy_links.c.target_id, copy_links.c.source_id, copy_links.c.share)
+        query = select(copy_links.c.target_id, copy_links.c.source_id, copy_links.c.pair_share)
         if skip:
             query = query.where(copy_links.c.relation.not_in(skip))
         with self.engine.connect() as conn:

@@ -103,6 +103,8 @@ copy_links = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("direction", String(20), nullable=False, server_default="known"),  # known | uncertain
     Column("direction_basis", String(20), nullable=True),  # dateline | credit | agency | time | id
+    # The share of the more-copied article (service.reuse.shares.copied_share): the story score's.
+    Column("pair_share", Float, nullable=False, server_default="0"),
 )
 Index("ix_copy_links_source", copy_links.c.source_id)
 

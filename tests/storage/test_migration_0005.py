@@ -1,6 +1,6 @@
-"""Migration 0005 on a store with data: another outlet's identical text may now be stored,
-the same outlet's may not, links keep their rows, and the word counts are filled when the
-service opens the store."""
+"""Migrations 0005-0007 on a store with data: another outlet's identical text may now be
+stored, the same outlet's may not, links keep their rows (their share becomes their pair
+share), and the word counts are filled when the service opens the store."""
 
 from __future__ import annotations
 
@@ -56,9 +56,9 @@ def test_a_store_with_data_moves_to_0005(database_url: str) -> None:
     store = runtime.store
     with store.engine.connect() as connection:
         rows = connection.execute(sa.text("SELECT id, outlet_key FROM articles ORDER BY id")).all()
-        link = connection.execute(sa.text("SELECT relation, direction, direction_basis FROM copy_links")).one()
+        link = connection.execute(sa.text("SELECT relation, direction, direction_basis, pair_share FROM copy_links")).one()
     assert [tuple(r) for r in rows] == [(1, "was"), (2, "")]
-    assert tuple(link) == ("copy", "known", None)
+    assert tuple(link) == ("copy", "known", None, 0.5)
     assert not store.words_uncounted()  # counted as the service opened the store
     word = sorted(content_words(TEXT))[0]
     assert store.word_stats([word]).counts == {word: 2} and store.word_stats([word]).articles == 2

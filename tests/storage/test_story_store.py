@@ -57,7 +57,7 @@ def test_filters_and_detail_with_links(store: Store) -> None:
     s_ab = store.stories.join(a, story_id=None, merged=(), support=0.0)
     store.stories.join(b, story_id=s_ab, merged=(), support=0.8)
     s_c = store.stories.join(c, story_id=None, merged=(), support=0.0)
-    link = CopyLink(target_id=b, source_id=a, relation="copy", share=0.6, credited=True, credit="SANA", label="partially", spans=())
+    link = CopyLink(target_id=b, source_id=a, relation="copy", share=0.6, pair_share=0.6, credited=True, credit="SANA", label="partially", spans=())
     store.save_links([link])
 
     def ids(**filters: object) -> list[int]:
@@ -151,9 +151,9 @@ def test_replace_all_rebuilds_every_story_in_one_go(store: Store) -> None:
     old = store.stories.join(a, story_id=None, merged=(), support=0.0)
     store.stories.join(b, story_id=old, merged=(), support=0.7)
     store.stories.join(c, story_id=old, merged=(), support=0.6)
-    store.save_links([CopyLink(target_id=b, source_id=a, relation="copy", share=0.4, credited=False, credit=None, label="partially", spans=()),
-                      CopyLink(target_id=a, source_id=b, relation="copy", share=0.9, credited=False, credit=None, label="mostly", spans=())])
-    assert store.link_shares() == {(a, b): 0.9}  # either direction, the larger share
+    store.save_links([CopyLink(target_id=b, source_id=a, relation="copy", share=0.4, pair_share=0.4, credited=False, credit=None, label="partially", spans=()),
+                      CopyLink(target_id=a, source_id=b, relation="copy", share=0.9, pair_share=0.9, credited=False, credit=None, label="mostly", spans=())])
+    assert store.link_shares() == {(a, b): 0.9}  # either direction, the larger pair share
 
     store.stories.replace_all([[c], [b, a]], support={a: 0.8})
     first, second = sorted(store.stories.list().items, key=lambda s: s.id)
