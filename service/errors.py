@@ -41,6 +41,13 @@ class Unavailable(StorydiffError, RuntimeError):
     code = "unavailable"
 
 
+class ModelUnavailable(Unavailable):
+    """An ML artefact (the embedding model, the story score's parameters) is missing or
+    cannot be loaded; the message says how to rebuild it."""
+
+    code = "model_unavailable"
+
+
 _SECRET_QUERY_KEYS = ("pass", "secret", "token", "key")
 _HOST = re.compile(r"[\w.\-\[\]:%]*(?=[/?#]|$)")
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from service.embed.encoder import Encoder, SentenceTransformerEncoder, load_encoder
 from service.embed.materialize import DEFAULT_MODEL_ID, materialize_default_model
-from service.embed.resolve import ModelUnavailable, resolve_model
+from service.embed.resolve import resolve_model
+from service.errors import ModelUnavailable
 
 __all__ = [
     "DEFAULT_MODEL_ID",

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from service.embed.resolve import ModelUnavailable, resolve_model
+from service.embed.resolve import missing_model, resolve_model, unloadable_model
 from service.embed.windows import Window, combine_windows, plan_windows
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def load_encoder(
     chosen = resolve_precision(precision)
     resolved = resolve_model(name_or_path, models_dir=models_dir)
     if isinstance(resolved, Path) and not resolved.is_dir():
-        raise ModelUnavailable.missing(resolved, models_dir=models_dir)
+        raise missing_model(resolved, models_dir=models_dir)
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
@@ -147,7 +147,7 @@ def load_encoder(
 
         model = SentenceTransformer(str(resolved), device="cpu", local_files_only=isinstance(resolved, Path))
     except Exception as error:  # any failure to load means the same thing to callers
-        raise ModelUnavailable.unloadable(resolved, error, models_dir=models_dir) from error
+        raise unloadable_model(resolved, error, models_dir=models_dir) from error
     model.eval()
     if chosen == "int8":
         model = quantize_linear_layers(model)

@@ -18,27 +18,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from service.embed.materialize import (
-    DEFAULT_MODEL_DIRNAME,
-    DEFAULT_MODEL_ID,
-    is_complete_build,
-    materialize_default_model,
-)
+from service.embed.materialize import DEFAULT_MODEL_DIRNAME, DEFAULT_MODEL_ID, is_complete_build, materialize_default_model
+from service.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 
 
-class ModelUnavailable(ValueError):
-    """A model directory is missing or cannot be loaded; the message says how to rebuild."""
+def missing_model(path: Path, *, models_dir: Path) -> ModelUnavailable:
+    return ModelUnavailable(f"model directory {path} does not exist. {_rebuild_hint(models_dir)}")
 
-    @classmethod
-    def missing(cls, path: Path, *, models_dir: Path) -> ModelUnavailable:
-        return cls(f"model directory {path} does not exist. {_rebuild_hint(models_dir)}")
 
-    @classmethod
-    def unloadable(cls, where: Path | str, error: BaseException, *, models_dir: Path) -> ModelUnavailable:
-        what = f"model directory {where}" if isinstance(where, Path) else f"model {where!r}"
-        return cls(f"{what} cannot be loaded ({type(error).__name__}: {error}). {_rebuild_hint(models_dir)}")
+def unloadable_model(where: Path | str, error: BaseException, *, models_dir: Path) -> ModelUnavailable:
+    what = f"model directory {where}" if isinstance(where, Path) else f"model {where!r}"
+    return ModelUnavailable(f"{what} cannot be loaded ({type(error).__name__}: {error}). {_rebuild_hint(models_dir)}")
 
 
 def _rebuild_hint(models_dir: Path) -> str:

@@ -18,19 +18,19 @@ rule is ``service.stories.cluster`` (pure); this module feeds it from the databa
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
 from service.config import Settings
 from service.domain import Article, StoryDetail, StoryPage
-from service.pipeline.story_docs import ModelNotLoaded, StoryDocs
+from service.errors import ModelUnavailable
+from service.pipeline.story_docs import StoryDocs
 from service.reuse.align import CopiedSpan, align
 from service.reuse.shares import copied_share
 from service.reuse.templates import content_words, judge
 from service.storage.store import Store
-from service.stories.cluster import AGE_EXEMPT_SHARE, MAX_NEAR, SHORTLIST, StoryClusters, choose, note_of, pair_probability, story_support, without_old_stories
+from service.stories.cluster import AGE_EXEMPT_SHARE, MAX_NEAR, StoryClusters, choose, note_of, pair_probability, window_support
 from service.stories.evidence import StoryDoc, pair_evidence
 from service.stories.members import MemberWindow
 from service.stories.score import SameStory, StoryScorer
@@ -47,7 +47,7 @@ class StoryDesk:
         try:
             self.scorer = StoryScorer.load(settings.story_score_path)
         except ValueError as error:
-            raise ModelNotLoaded(f"{error}; restore it from git or refit it with scripts/fit_story_score.py") from error
+            raise ModelUnavailable(f"{error}; restore it from git or refit it with scripts/fit_story_score.py") from error
         self.docs = StoryDocs(settings, store)
         self._lock = threading.RLock()
         self._members: MemberWindow | None = None  # set during a bulk ingest (``members_in_memory``)
@@ -93,17 +93,21 @@ class StoryDesk:
             doc = self.docs.doc(article)
             story_of = self._members_near(article)
             story_of.pop(article.id, None)
-            chosen = self._shortlist(doc, list(story_of))
-            docs = self.docs.docs_of(chosen)
             shares, templates = self._links(article.id)
-            near = [(docs[i], story_of[i]) for i in chosen]
 
             def probability(a: StoryDoc, b: StoryDoc) -> float:
                 other = int(b.id)
                 return pair_probability(self.scorer, a, b, copied_share=shares.get(other, 0.0), template=other in templates)
 
-            support = story_support(doc, near, probability, in_window=Counter(story_of.values()))
-            support = self._age_limited(support, article, story_of=story_of, shares=shares)
+            support = window_support(
+                doc,
+                story_of,
+                closest=lambda ids, size: self.docs.closest(doc, ids, size=size),
+                docs_of=self.docs.docs_of,
+                probability=probability,
+                old_stories=lambda stories: self._old_stories(stories, article),
+                copied_stories=lambda old: self._stories_copied(shares, story_of) & old,
+            )
             target, merged, best = choose(
                 support, probability_threshold=self.settings.story_probability, merge_support=self.settings.story_merge_probability
             )
@@ -114,27 +118,17 @@ class StoryDesk:
                 self._members.put(article.id, story_id, article.published_at)
             return story_id, note_of(doc)
 
-    def _age_limited(
-        self, support: dict[int, float], article: Article, *, story_of: dict[int, int], shares: dict[int, float]
-    ) -> dict[int, float]:
-        """``without_old_stories`` for the online path (``StoryClusters.support`` for the batch one)."""
+    def _old_stories(self, stories: set[int], article: Article) -> set[int]:
+        """The stories whose first article is older than the age limit (``without_old_stories``)."""
         max_age = self.settings.story_max_age_days
-        if max_age is None or article.published_at is None:
-            return support
+        if max_age is None or article.published_at is None or not stories:
+            return set()
         oldest = article.published_at - timedelta(days=max_age)
-        old = {s for s, first in self.store.stories.first_seen(support).items() if first < oldest}
-        copied = {
-            story_of[other] if other in story_of else self.store.stories.story_of(other)
-            for other, share in shares.items()
-            if share >= AGE_EXEMPT_SHARE
-        }
-        return without_old_stories(support, old=old, copied=copied & old)
+        return {s for s, first in self.store.stories.first_seen(stories).items() if first < oldest}
 
-    def _shortlist(self, doc: StoryDoc, ids: list[int]) -> list[int]:
-        """The window members worth scoring (``cluster.shortlist``'s rule, on the lead table)."""
-        if doc.lead is None or len(ids) <= SHORTLIST:
-            return ids
-        return self.docs.closest(doc, ids, size=SHORTLIST)
+    def _stories_copied(self, shares: dict[int, float], story_of: dict[int, int]) -> set[int | None]:
+        """The stories of the articles the new one copies at least AGE_EXEMPT_SHARE of."""
+        return {story_of[other] if other in story_of else self.store.stories.story_of(other) for other, share in shares.items() if share >= AGE_EXEMPT_SHARE}
 
     def _links(self, article_id: int) -> tuple[dict[int, float], set[int]]:
         """The share copied with each linked article, and the articles it shares only a template with."""

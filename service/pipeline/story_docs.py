@@ -18,9 +18,10 @@ from pathlib import Path
 
 from service.config import Settings
 from service.domain import Article
-from service.errors import Unavailable
+from service.embed.cache import CachedEncoder
+from service.embed.encoder import Encoder
 from service.storage.store import Store
-from service.stories.evidence import VECTORS_RECIPE, Encoder, StoryDoc, describe_many
+from service.stories.evidence import VECTORS_RECIPE, StoryDoc, describe_many
 from service.stories.leads import LeadTable
 from service.stories.stored import from_stored, to_stored
 
@@ -30,30 +31,23 @@ NO_MODEL = "none"  # STORYDIFF_EMBEDDING_MODEL=none: stories from names, time an
 DESCRIBED_CACHE = 2_000  # recent StoryDocs by content, process-wide (see StoryDocs.describe)
 _described: OrderedDict[tuple[str | None, str, str | None, str | None], StoryDoc] = OrderedDict()
 _described_lock = threading.Lock()
-_encoders: dict[tuple[str | None, Path, str], Encoder] = {}
+# One encoder per model settings, each with its memory of vectors by text (CachedEncoder).
+_encoders: dict[tuple[str | None, Path, str], CachedEncoder] = {}
 _encoders_lock = threading.Lock()
-_cached_encoders: dict[int, Encoder] = {}
 
 
-class ModelNotLoaded(Unavailable):
-    code = "model_unavailable"
-
-
-def shared_encoder(settings: Settings) -> Encoder | None:
-    """The process's encoder for these settings (None when embeddings are turned off)."""
+def shared_encoder(settings: Settings) -> CachedEncoder | None:
+    """The process's encoder for these settings, with its memory of vectors by text (its
+    ``encoder`` is the model itself); None when embeddings are turned off."""
     if settings.embedding_model == NO_MODEL:
         return None
     key = (settings.embedding_model, Path(settings.models_dir).resolve(), settings.embedding_precision)
     with _encoders_lock:
         if key not in _encoders:
-            from service.embed import ModelUnavailable, load_encoder
+            from service.embed import load_encoder
 
-            try:
-                _encoders[key] = load_encoder(
-                    settings.embedding_model, models_dir=settings.models_dir, precision=settings.embedding_precision
-                )
-            except ModelUnavailable as error:
-                raise ModelNotLoaded(str(error)) from error
+            model = load_encoder(settings.embedding_model, models_dir=settings.models_dir, precision=settings.embedding_precision)
+            _encoders[key] = CachedEncoder(model)
         return _encoders[key]
 
 
@@ -67,21 +61,15 @@ class StoryDocs:
 
     @property
     def encoder(self) -> Encoder | None:
-        return shared_encoder(self.settings)
+        """The model itself (loaded on first use): for timing it, or loading it at start."""
+        cached = shared_encoder(self.settings)
+        return cached.encoder if cached is not None else None
 
     @property
     def cached_encoder(self) -> Encoder | None:
         """The encoder with a process-wide memory of vectors by text: for comparisons'
         sentences, and for the leads and titles of StoryDocs (see ``prepare``)."""
-        encoder = self.encoder
-        if encoder is None:
-            return None
-        with _encoders_lock:
-            if id(encoder) not in _cached_encoders:
-                from service.embed.cache import CachedEncoder
-
-                _cached_encoders[id(encoder)] = CachedEncoder(encoder)
-            return _cached_encoders[id(encoder)]
+        return shared_encoder(self.settings)
 
     @property
     def model_id(self) -> str | None:

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 
@@ -41,6 +42,7 @@ from service.stories.score import StoryScorer
 
 CopiedShare = Callable[[StoryDoc, StoryDoc], float]
 Templated = Callable[[StoryDoc, StoryDoc], bool]
+Key = TypeVar("Key", int, str)  # an article's id: a StoryDoc's (str) in memory, a row's (int) in the database
 SHORTLIST = 40  # members scored per new article (see ``shortlist``)
 LINK_MEMBERS = 2  # members of a story a new article must match at least (see ``story_support``)
 LINK_SHARE = 0.2  # ... and this share of its members in the window (at most SHORTLIST // 2)
@@ -129,16 +131,24 @@ class StoryClusters:
 
     def support(self, doc: StoryDoc) -> dict[int, float]:
         """Support of ``doc`` for each candidate story (see ``story_support``)."""
-        ids = self.window(doc.published_at)
-        in_window = Counter(self._story_of[i] for i in ids)
-        if doc.lead is not None and len(ids) > SHORTLIST:
-            ids = self._leads.closest(doc.lead, ids, size=SHORTLIST)
-        near = [(self._docs[i], self._story_of[i]) for i in ids]
-        support = story_support(doc, near, self.probability, in_window=in_window, link_share=self.link_share)
-        if self.max_age_days is None or doc.published_at is None:
-            return support
-        old = {s for s in support if self._first_seen.get(s, math.inf) < doc.published_at.timestamp() - self.max_age_days * 86400.0}
-        return without_old_stories(support, old=old, copied={s for s in old if self._copies_a_member(doc, s)})
+        published = doc.published_at
+
+        def old_stories(stories: set[int]) -> set[int]:
+            if self.max_age_days is None or published is None:
+                return set()
+            oldest = published.timestamp() - self.max_age_days * 86400.0
+            return {s for s in stories if self._first_seen.get(s, math.inf) < oldest}
+
+        return window_support(
+            doc,
+            {i: self._story_of[i] for i in self.window(published)},
+            closest=lambda ids, size: self._leads.closest(doc.lead, ids, size=size),
+            docs_of=lambda ids: {i: self._docs[i] for i in ids},
+            probability=self.probability,
+            old_stories=old_stories,
+            copied_stories=lambda old: {s for s in old if self._copies_a_member(doc, s)},
+            link_share=self.link_share,
+        )
 
     def _copies_a_member(self, doc: StoryDoc, story: int) -> bool:
         if self.copied_share is None:
@@ -249,6 +259,34 @@ def story_support(
         ps.sort(reverse=True)
         out[story] = ps[k - 1] if len(ps) >= k else 0.0
     return out
+
+
+def window_support(
+    doc: StoryDoc,
+    story_of: Mapping[Key, int],
+    *,
+    closest: Callable[[list[Key], int], list[Key]],
+    docs_of: Callable[[list[Key]], Mapping[Key, StoryDoc]],
+    probability: Callable[[StoryDoc, StoryDoc], float],
+    old_stories: Callable[[set[int]], set[int]],
+    copied_stories: Callable[[set[int]], set[int]],
+    link_share: float = LINK_SHARE,
+) -> dict[int, float]:
+    """Steps 1-3 of the online rule: ``doc``'s support for each story of its window
+    (``story_of``: each member near it, newest first, and its story). The one
+    implementation for both homes of a window, memory (``StoryClusters``) and the database
+    (``service.pipeline.stories``); the callables read what each keeps: the ``size``
+    members whose leads are closest to ``doc``'s (asked only past SHORTLIST members), the
+    members' docs, which stories are older than the age limit, and which of those hold an
+    article ``doc`` copies."""
+    ids = list(story_of)
+    in_window = Counter(story_of.values())
+    if doc.lead is not None and len(ids) > SHORTLIST:
+        ids = closest(ids, SHORTLIST)
+    docs = docs_of(ids)
+    support = story_support(doc, [(docs[i], story_of[i]) for i in ids], probability, in_window=in_window, link_share=link_share)
+    old = old_stories(set(support))
+    return without_old_stories(support, old=old, copied=copied_stories(old)) if old else support
 
 
 def without_old_stories(support: dict[int, float], *, old: set[int], copied: set[int]) -> dict[int, float]:

@@ -38,10 +38,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
 
 import numpy as np
 
+from service.embed.encoder import Encoder
 from service.stories.passages import LEAD_CHARS, bounded_title, lead_text
 from service.stories.words import WordProfile, word_overlap, word_profile
 from service.text.names import ARABIC_LANGUAGES, Names, extract_names, skeletons
@@ -55,12 +55,6 @@ COVERED_LANGUAGES = frozenset(
     hr hu hy id is it ja jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms my ne nl no om or pa pl
     ps pt ro ru sa sd si sk sl so sq sr su sv sw ta te th tl tr ug uk ur uz vi xh yi zh""".split()
 )
-
-
-class Encoder(Protocol):
-    """The capability stories need (``service.embed.Encoder`` provides it)."""
-
-    def encode(self, texts: list[str], *, kind: str = "passage") -> np.ndarray: ...
 
 
 @dataclass(frozen=True, eq=False)
