@@ -13,12 +13,15 @@ import base64
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from service.api.schemas import REQUEST_SCHEMAS
 
 DOCS_URL = "/docs"
 ASSETS_URL = "/docs/static"
@@ -49,8 +52,17 @@ def docs_page(app: FastAPI) -> HTMLResponse:
 
 
 def install(app: FastAPI) -> None:
-    """``/docs`` and its assets; create the app with ``docs_url=None`` (FastAPI's uses a CDN)."""
+    """``/docs`` and its assets; create the app with ``docs_url=None`` (FastAPI's uses a CDN).
+    The OpenAPI document gets the request bodies' schemas, which the routes refer to."""
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-static")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = FastAPI.openapi(app)  # builds and keeps app.openapi_schema
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(REQUEST_SCHEMAS)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get(DOCS_URL, include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

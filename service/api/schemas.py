@@ -27,27 +27,28 @@ class ArticleIn(BaseModel):
     language: str | None = Field(default=None, max_length=MAX_FIELD_CHARS["language"], description="ISO 639-1 code; detected when absent")
 
 
-def _article_or_id() -> dict[str, object]:
-    return {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "a stored article's id"}, ArticleIn.model_json_schema()]}
-
-
 # The request bodies as OpenAPI publishes them (the routes read the body themselves, so
-# that size limits and error codes come first): one article, or a pair of articles or ids.
-ARTICLE_BODY: dict[str, object] = {
-    "requestBody": {"required": True, "content": {"application/json": {"schema": ArticleIn.model_json_schema()}}}
+# that size limits and error codes come first): one article, or a pair of articles or
+# ids. Each schema is published once, in the components (``docs.install``), and referred to.
+_REF = "#/components/schemas/"
+_ARTICLE_OR_ID = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "a stored article's id"}, {"$ref": _REF + "ArticleIn"}]}
+REQUEST_SCHEMAS: dict[str, dict[str, object]] = {
+    "ArticleIn": ArticleIn.model_json_schema(ref_template=_REF + "{model}"),
+    "PairIn": {
+        "type": "object",
+        "title": "PairIn",
+        "properties": {"a": _ARTICLE_OR_ID, "b": _ARTICLE_OR_ID},
+        "required": ["a", "b"],
+        "additionalProperties": False,
+    },
 }
+ARTICLE_BODY: dict[str, object] = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": _REF + "ArticleIn"}}}}}
 PAIR_BODY: dict[str, object] = {
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {
-                "schema": {
-                    "type": "object",
-                    "title": "PairIn",
-                    "properties": {"a": _article_or_id(), "b": _article_or_id()},
-                    "required": ["a", "b"],
-                    "additionalProperties": False,
-                },
+                "schema": {"$ref": _REF + "PairIn"},
                 "example": {"a": 2, "b": {"text": "...", "title": "...", "published_at": "2019-05-14"}},
             }
         },
