@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +209,16 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
-class ArticlePage:
-    """One page of a listing."""
+class Page(Generic[T]):
+    """One page of a listing: ``items`` from ``offset``, at most ``limit``, of ``total``."""
 
-    items: tuple[Article, ...]
+    items: tuple[T, ...]
     total: int
     offset: int
     limit: int
+
+
+ArticlePage = Page[Article]  # for annotations: build pages with Page(...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,12 +261,7 @@ class StorySummary:
     last_seen: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class StoryPage:
-    items: tuple[StorySummary, ...]
-    total: int
-    offset: int
-    limit: int
+StoryPage = Page[StorySummary]
 
 
 @dataclass(frozen=True, slots=True)

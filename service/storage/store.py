@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
-from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, PassageRecord, WordStats
+from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, Page, PassageRecord, WordStats
 from service.errors import NotFound, StorydiffError, Unavailable, mask_url
 from service.storage import migrate
 from service.storage.engine import open_engine
@@ -173,7 +173,7 @@ class Store:
         with self.engine.connect() as conn:
             total = conn.execute(count).scalar_one()
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
-        return ArticlePage(tuple(to_article(r) for r in rows), total=total, offset=offset, limit=limit)
+        return Page(tuple(to_article(r) for r in rows), total=total, offset=offset, limit=limit)
 
     def iter_articles(self, *, after_id: int = 0, batch: int = 500) -> Iterator[Article]:
         """Every article in id order, read in batches (for rebuilds)."""

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.domain import StoredDoc, StoryDetail, StoryPage, StorySummary
+from service.domain import Page, StoredDoc, StoryDetail, StoryPage, StorySummary
 from service.errors import NotFound
 from service.storage.rows import to_article, to_link, utc
 from service.storage.tables import articles, copy_links, stories, story_docs, story_members
@@ -240,7 +240,7 @@ class StoryStore:
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(stories).where(where)).scalar_one()
             rows = conn.execute(query.offset(offset).limit(limit)).mappings().all()
-        return StoryPage(tuple(_to_summary(r) for r in rows), total=total, offset=offset, limit=limit)
+        return Page(tuple(_to_summary(r) for r in rows), total=total, offset=offset, limit=limit)
 
     def first_seen(self, story_ids: Iterable[int]) -> dict[int, datetime]:
         """When each story's earliest dated article was published (undated stories left out)."""
