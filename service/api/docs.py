@@ -57,10 +57,11 @@ def install(app: FastAPI) -> None:
     app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-static")
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
+        schema = app.openapi_schema
+        if schema is None:
             schema = FastAPI.openapi(app)  # builds and keeps app.openapi_schema
             schema.setdefault("components", {}).setdefault("schemas", {}).update(REQUEST_SCHEMAS)
-        return app.openapi_schema
+        return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

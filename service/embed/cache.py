@@ -23,6 +23,7 @@ class CachedEncoder:
         self.encoder = encoder
         self.max_items = max_items
         self.model_id = getattr(encoder, "model_id", "")
+        self.dim = getattr(encoder, "dim", 0)
         self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 

@@ -73,10 +73,10 @@ class StoryDesk:
                 self._members = None
 
     def _members_near(self, article: Article) -> dict[int, int]:
-        window = {"window_days": self.settings.story_window_days, "limit": MAX_NEAR}
+        days = self.settings.story_window_days
         if self._members is not None:
-            return self._members.near(article.published_at, **window)
-        return self.store.stories.members_near(article.published_at, **window)
+            return self._members.near(article.published_at, window_days=days, limit=MAX_NEAR)
+        return self.store.stories.members_near(article.published_at, window_days=days, limit=MAX_NEAR)
 
     # -- stories ------------------------------------------------------------------------
 
@@ -102,7 +102,7 @@ class StoryDesk:
             support = window_support(
                 doc,
                 story_of,
-                closest=lambda ids, size: self.docs.closest(doc, ids, size=size),
+                closest=lambda lead, ids, size: self.docs.closest(lead, ids, size=size),
                 docs_of=self.docs.docs_of,
                 probability=probability,
                 old_stories=lambda stories: self._old_stories(stories, article),
@@ -126,9 +126,11 @@ class StoryDesk:
         oldest = article.published_at - timedelta(days=max_age)
         return {s for s, first in self.store.stories.first_seen(stories).items() if first < oldest}
 
-    def _stories_copied(self, shares: dict[int, float], story_of: dict[int, int]) -> set[int | None]:
+    def _stories_copied(self, shares: dict[int, float], story_of: dict[int, int]) -> set[int]:
         """The stories of the articles the new one copies at least AGE_EXEMPT_SHARE of."""
-        return {story_of[other] if other in story_of else self.store.stories.story_of(other) for other, share in shares.items() if share >= AGE_EXEMPT_SHARE}
+        copied = [other for other, share in shares.items() if share >= AGE_EXEMPT_SHARE]
+        stories = {story_of[other] if other in story_of else self.store.stories.story_of(other) for other in copied}
+        return {s for s in stories if s is not None}
 
     def _links(self, article_id: int) -> tuple[dict[int, float], set[int]]:
         """The share copied with each linked article, and the articles it shares only a template with."""

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from service.config import Settings
 from service.domain import Article
 from service.embed.cache import CachedEncoder
@@ -152,14 +154,13 @@ class StoryDocs:
             self._docs.pop(article_id, None)
             self._leads.forget(article_id)
 
-    def closest(self, doc: StoryDoc, ids: list[int], *, size: int) -> list[int]:
-        """The ``size`` of ``ids`` whose leads are nearest ``doc``'s (``cluster.shortlist``'s
+    def closest(self, lead: np.ndarray, ids: list[int], *, size: int) -> list[int]:
+        """The ``size`` of ``ids`` whose leads are nearest ``lead`` (``cluster.shortlist``'s
         rule, on the lead table: the window's docs are not all read)."""
-        assert doc.lead is not None
         unknown = [i for i in ids if not self._leads.known(i)]
         if unknown:
             self.docs_of(unknown)  # puts their leads in the table
-        return self._leads.closest(doc.lead, ids, size=size)
+        return self._leads.closest(lead, ids, size=size)
 
     def all_docs(self) -> dict[int, StoryDoc]:
         """Every stored article's StoryDoc (stored ones read back, missing ones made)."""

@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -188,19 +189,19 @@ class Store:
                 yield to_article(row)
             after_id = rows[-1]["id"]
 
-    def ids_by_publication(self) -> list[int]:
+    def ids_by_publication(self) -> builtins.list[int]:
         """Every article id, by publication time (undated last), then id: a canonical order."""
         query = select(articles.c.id).order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def pending(self, job: str) -> list[int]:
+    def pending(self, job: str) -> builtins.list[int]:
         """Ids of articles whose ``job`` is not done yet, in id order."""
         done = select(article_jobs.c.article_id).where(article_jobs.c.job == job)
         with self.engine.connect() as conn:
             return list(conn.execute(select(articles.c.id).where(articles.c.id.not_in(done)).order_by(articles.c.id)).scalars())
 
-    def unfinished(self, jobs: tuple[str, ...] = FOLLOW_UP_JOBS) -> list[int]:
+    def unfinished(self, jobs: tuple[str, ...] = FOLLOW_UP_JOBS) -> builtins.list[int]:
         """Ids of articles missing any of ``jobs``, in id order: one query (``Runtime.repair``)."""
         def missing(job: str):  # type: ignore[no-untyped-def]
             return ~exists(select(1).where(article_jobs.c.article_id == articles.c.id, article_jobs.c.job == job))
@@ -208,7 +209,7 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(select(articles.c.id).where(or_(*map(missing, jobs))).order_by(articles.c.id)).scalars())
 
-    def stored_texts(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    def stored_texts(self, keys: builtins.list[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of these (outlet key, content hash) pairs an article already has."""
         found: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
@@ -255,7 +256,7 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar_one()
 
-    def passages_of(self, article_id: int) -> list[PassageRecord]:
+    def passages_of(self, article_id: int) -> builtins.list[PassageRecord]:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(passages.c.start_char, passages.c.end_char, passages.c.signature)
@@ -264,7 +265,7 @@ class Store:
             ).all()
         return [PassageRecord(r.start_char, r.end_char, bytes(r.signature)) for r in rows]
 
-    def iter_passages(self, *, batch: int = 20_000) -> Iterator[tuple[int, list[PassageRecord]]]:
+    def iter_passages(self, *, batch: int = 20_000) -> Iterator[tuple[int, builtins.list[PassageRecord]]]:
         """(article id, its passages) for every article, in id order (for index rebuilds)."""
         after = (-1, -1)
         current_id, current = None, []  # type: ignore[var-annotated]
@@ -330,7 +331,7 @@ class Store:
                 out[pair] = max(out.get(pair, 0.0), min(1.0, share))
         return out
 
-    def links_of(self, article_id: int) -> list[CopyLink]:
+    def links_of(self, article_id: int) -> builtins.list[CopyLink]:
         """Every link where the article is the target or the source."""
         query = select(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id))
         with self.engine.connect() as conn:
@@ -348,7 +349,7 @@ class Store:
         relations: tuple[str, ...] | None = None,
         offset: int = 0,
         limit: int = 50,
-    ) -> tuple[list[CopyLink], int]:
+    ) -> tuple[builtins.list[CopyLink], int]:
         """Copy links whose target matches the filters (``relations``: None, any), newest
         target first; and their total."""
         if offset < 0 or not 1 <= limit <= MAX_PAGE:

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -75,7 +76,7 @@ class StoryStore:
                 out.update((r["article_id"], _to_doc(r)) for r in rows)
         return out
 
-    def stale_docs(self, model_id: str | None) -> list[int]:
+    def stale_docs(self, model_id: str | None) -> builtins.list[int]:
         """Ids of articles without a story doc, or with one made by another model, in id order."""
         current = select(story_docs.c.article_id).where(
             story_docs.c.model_id == model_id if model_id is not None else story_docs.c.model_id.is_(None)
@@ -105,7 +106,7 @@ class StoryStore:
                 near.update(conn.execute(rest).cursor.fetchall())
         return near
 
-    def members(self) -> list[tuple[int, int, datetime | None]]:
+    def members(self) -> builtins.list[tuple[int, int, datetime | None]]:
         """Every clustered article as (article id, story id, UTC publication time)."""
         query = select(story_members.c.article_id, story_members.c.story_id, story_members.c.published_at)
         with self.engine.connect() as conn:
@@ -174,7 +175,7 @@ class StoryStore:
         conn.execute(delete(story_members).where(story_members.c.article_id == article_id))
         self._refresh(conn, story_id)
 
-    def replace_all(self, groups: list[list[int]], *, support: dict[int, float]) -> None:
+    def replace_all(self, groups: builtins.list[builtins.list[int]], *, support: dict[int, float]) -> None:
         """Every story at once (a batch recluster): ``groups`` are the new stories' member
         ids, in the order their ids are to follow; one transaction, so readers see the old
         stories or the new ones, never a mixture."""
@@ -251,7 +252,7 @@ class StoryStore:
         with self.engine.connect() as conn:
             return {story_id: utc(first) for story_id, first in conn.execute(query)}
 
-    def groups(self) -> list[list[int]]:
+    def groups(self) -> builtins.list[builtins.list[int]]:
         """Every story's member ids, stories by id, members by id."""
         query = select(story_members.c.story_id, story_members.c.article_id).order_by(story_members.c.story_id, story_members.c.article_id)
         out: dict[int, list[int]] = {}

@@ -142,7 +142,7 @@ class StoryClusters:
         return window_support(
             doc,
             {i: self._story_of[i] for i in self.window(published)},
-            closest=lambda ids, size: self._leads.closest(doc.lead, ids, size=size),
+            closest=lambda lead, ids, size: self._leads.closest(lead, ids, size=size),
             docs_of=lambda ids: {i: self._docs[i] for i in ids},
             probability=self.probability,
             old_stories=old_stories,
@@ -265,7 +265,7 @@ def window_support(
     doc: StoryDoc,
     story_of: Mapping[Key, int],
     *,
-    closest: Callable[[list[Key], int], list[Key]],
+    closest: Callable[[np.ndarray, list[Key], int], list[Key]],
     docs_of: Callable[[list[Key]], Mapping[Key, StoryDoc]],
     probability: Callable[[StoryDoc, StoryDoc], float],
     old_stories: Callable[[set[int]], set[int]],
@@ -276,13 +276,13 @@ def window_support(
     (``story_of``: each member near it, newest first, and its story). The one
     implementation for both homes of a window, memory (``StoryClusters``) and the database
     (``service.pipeline.stories``); the callables read what each keeps: the ``size``
-    members whose leads are closest to ``doc``'s (asked only past SHORTLIST members), the
+    members whose leads are closest to a lead (asked only past SHORTLIST members), the
     members' docs, which stories are older than the age limit, and which of those hold an
     article ``doc`` copies."""
     ids = list(story_of)
     in_window = Counter(story_of.values())
     if doc.lead is not None and len(ids) > SHORTLIST:
-        ids = closest(ids, SHORTLIST)
+        ids = closest(doc.lead, ids, SHORTLIST)
     docs = docs_of(ids)
     support = story_support(doc, [(docs[i], story_of[i]) for i in ids], probability, in_window=in_window, link_share=link_share)
     old = old_stories(set(support))
