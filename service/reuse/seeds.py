@@ -49,6 +49,8 @@ WINDOW_DICE = 0.5
 SENTENCE_DICE = 0.5
 MIN_SENTENCE_CONTENT = 5
 SENTENCE_WEIGHT = 3  # a sentence seed counts as this many window seeds
+# A text's units (sentences or windows): their word spans, content-word bags, and the bags' union.
+Units = tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...], frozenset[str]]
 MAX_GRAM_REPEATS = 100  # a trigram more frequent than this in ``b`` starts no run
 MAX_BAG_MATCHES = 32  # partners kept for each sentence or window of ``a``
 MAX_SEEDS = 20_000  # seeds of one kind kept for one pair of texts
@@ -110,7 +112,7 @@ def runs(a: Tokens, b: Tokens, *, min_length: int = SEED_NGRAM) -> list[Seed]:
     return [Seed(s, s + k, t, t + k, k, longest=k) for k, _, s, t in sorted(kept, key=lambda e: -e[1])]
 
 
-def _sentence_units(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...], frozenset[str]]:
+def _sentence_units(t: Tokens) -> Units:
     """Spans and content-word bags of the text's sentences (those with enough content
     words), and the union of the bags."""
     spans, bags = [], []
@@ -127,16 +129,10 @@ def _sentence_units(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[froze
 
 def sentences(a: Tokens, b: Tokens) -> list[Seed]:
     """Sentence pairs with a high Dice coefficient of content words (order-blind)."""
-    a_spans, a_bags, a_words = memo(a, "sentence_units", _sentence_units)
-    b_spans, b_bags, b_words = memo(b, "sentence_units", _sentence_units)
-    seeds = []
-    for r, c, shared in bag_pairs(a_bags, b_bags, a_words & b_words, dice=SENTENCE_DICE):
-        (i0, i1), (j0, j1) = a_spans[r], b_spans[c]
-        seeds.append(Seed(i0, i1, j0, j1, shared, windows=SENTENCE_WEIGHT))
-    return seeds
+    return _bag_seeds(a, b, "sentence_units", _sentence_units, dice=SENTENCE_DICE, weight=SENTENCE_WEIGHT)
 
 
-def _windows(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[str], ...], frozenset[str]]:
+def _windows(t: Tokens) -> Units:
     """Spans and content-word bags of the text's windows, and the union of the bags."""
     content = [i for i, c in enumerate(t.content) if c]
     spans, bags = [], []
@@ -151,12 +147,18 @@ def _windows(t: Tokens) -> tuple[tuple[tuple[int, int], ...], tuple[frozenset[st
 
 def windows(a: Tokens, b: Tokens) -> list[Seed]:
     """Window pairs whose content-word bags overlap strongly (Dice), all pairs at once."""
-    a_spans, a_bags, a_words = memo(a, "windows", _windows)
-    b_spans, b_bags, b_words = memo(b, "windows", _windows)
+    return _bag_seeds(a, b, "windows", _windows, dice=WINDOW_DICE, weight=1)
+
+
+def _bag_seeds(a: Tokens, b: Tokens, name: str, units: Callable[[Tokens], Units], *, dice: float, weight: int) -> list[Seed]:
+    """Seeds from the pairs of units (each side's, remembered under ``name``) whose
+    content-word bags have a Dice coefficient of at least ``dice``."""
+    a_spans, a_bags, a_words = memo(a, name, units)
+    b_spans, b_bags, b_words = memo(b, name, units)
     seeds = []
-    for r, c, shared in bag_pairs(a_bags, b_bags, a_words & b_words, dice=WINDOW_DICE):
+    for r, c, shared in bag_pairs(a_bags, b_bags, a_words & b_words, dice=dice):
         (i0, i1), (j0, j1) = a_spans[r], b_spans[c]
-        seeds.append(Seed(i0, i1, j0, j1, shared, windows=1))
+        seeds.append(Seed(i0, i1, j0, j1, shared, windows=weight))
     return seeds
 
 
