@@ -268,9 +268,9 @@ def _story(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _compare(args: argparse.Namespace, runtime: Runtime) -> int:
     a, b = article_ref_of(args.a), article_ref_of(args.b)
-    result = runtime.compare(a, b).as_dict()
+    result = runtime.compare(a, b)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return 0
     print(render_report(result, runtime.article_of(a).text, runtime.article_of(b).text))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from service.compare.comparison import Comparison, TooLongToCompare, compare
+from service.compare.comparison import TooLongToCompare, compare
+from service.compare.result import AlignedPair, Comparison, Discrepancy, Passage, QuoteMatch, SharedPassage, StoryVerdict, WordChange
 
-__all__ = ["Comparison", "TooLongToCompare", "compare"]
+__all__ = ["AlignedPair", "Comparison", "Discrepancy", "Passage", "QuoteMatch", "SharedPassage", "StoryVerdict", "TooLongToCompare", "WordChange", "compare"]

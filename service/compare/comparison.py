@@ -6,30 +6,24 @@ the ORIGINAL text, through the cleaned text's map back (``CleanText.original_spa
 
 Example:
     >>> result = compare(article_a, article_b, encoder=encoder, same_story=runtime.similarity(1, 2))  # doctest: +SKIP
-    >>> result.as_dict()["quotes"][0]["speaker"]                                                       # doctest: +SKIP
+    >>> result.quotes[0].speaker                                                                        # doctest: +SKIP
     'بومبيو'
+
+The result's values are in service.compare.result.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from service.compare.bounds import TooLongToCompare
-from service.compare.pairs import (
-    align_sentences,
-    figures,
-    is_same_statement,
-    kind_of,
-    quote_similarity,
-    same_speaker,
-    word_diff,
-)
+from service.compare.pairs import align_sentences, figures, is_same_statement, kind_of, quote_similarity, same_speaker, word_diff
+from service.compare.result import AlignedPair, Comparison, Discrepancy, Passage, QuoteMatch, SharedPassage, StoryVerdict
 from service.domain import Article, Span
+from service.embed.encoder import Encoder
 from service.reuse.align import CopiedSpan, align
-from service.stories.evidence import Encoder
 from service.stories.score import SameStory
 from service.text.quotes import Quote, extract_quotes, title_names
 from service.text.segment import sentences
@@ -47,31 +41,6 @@ MAX_EMBEDDED_WORDS = 3_000
 _TOKEN = re.compile(r"\S+")
 
 __all__ = ["Comparison", "TooLongToCompare", "compare", "sentence_spans"]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The JSON answer of ``POST /compare`` as a value (``as_dict``)."""
-
-    same_story: SameStory
-    copied_spans: list[dict[str, object]] = field(default_factory=list)
-    aligned: list[dict[str, object]] = field(default_factory=list)
-    only_in_a: list[dict[str, int]] = field(default_factory=list)
-    only_in_b: list[dict[str, int]] = field(default_factory=list)
-    quotes: list[dict[str, object]] = field(default_factory=list)
-    discrepancies: list[dict[str, object]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        s = self.same_story
-        return {
-            "same_story": {"score": s.score, "probability": s.probability, "basis": s.basis, "evidence": dict(s.evidence)},
-            "copied_spans": self.copied_spans,
-            "aligned": self.aligned,
-            "only_in_a": self.only_in_a,
-            "only_in_b": self.only_in_b,
-            "quotes": self.quotes,
-            "discrepancies": self.discrepancies,
-        }
 
 
 def centred(vectors: np.ndarray, *, rows: int) -> np.ndarray:
@@ -159,42 +128,35 @@ def compare(
 
     copied = []
     for span in align(a.clean_text, b.clean_text) if spans is None else spans:
-        a0, a1 = original(a, span.a_start, span.a_end)
-        b0, b1 = original(b, span.b_start, span.b_end)
-        copied.append({"a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1, "kind": span.kind})
+        copied.append(SharedPassage(*original(a, span.a_start, span.a_end), *original(b, span.b_start, span.b_end), span.kind))
 
-    aligned, paired_a, paired_b, discrepancies = [], set(), set(), []
+    aligned: list[AlignedPair] = []
+    discrepancies: list[Discrepancy] = []
+    paired_a, paired_b = set(), set()
     for pair in align_sentences(texts_a, texts_b, vectors_a, vectors_b, same_language=same_language):
         sa, sb = spans_a[pair.a], spans_b[pair.b]
         a0, a1 = original(a, sa.start, sa.end)
         b0, b1 = original(b, sb.start, sb.end)
-        aligned.append({"a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1, "kind": pair.kind, "similarity": pair.similarity})
+        aligned.append(AlignedPair(a0, a1, b0, b1, pair.kind, pair.similarity))
         paired_a.add(pair.a)
         paired_b.add(pair.b)
         if pair.kind != "verbatim":
             fa, fb = figures(texts_a[pair.a]), figures(texts_b[pair.b])
             if fa != fb and (fa or fb):
-                discrepancies.append(
-                    {"what": "number", "a": sorted(fa - fb), "b": sorted(fb - fa), "a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1}
-                )
+                discrepancies.append(Discrepancy("number", tuple(sorted(fa - fb)), tuple(sorted(fb - fa)), a0, a1, b0, b1))
 
-    def only(article: Article, spans: list[Span], paired: set[int]) -> list[dict[str, int]]:
-        out = []
-        for i, s in enumerate(spans):
-            if i not in paired:
-                start, end = original(article, s.start, s.end)
-                out.append({"start": start, "end": end})
-        return out
+    def only(article: Article, spans: list[Span], paired: set[int]) -> tuple[Passage, ...]:
+        return tuple(Passage(*original(article, s.start, s.end)) for i, s in enumerate(spans) if i not in paired)
 
     quotes = _align_quotes(a, b, quotes_a, quotes_b, quote_vectors_a, quote_vectors_b, (titles_a, titles_b), same_language=same_language)
     return Comparison(
-        same_story=same_story,
-        copied_spans=copied,
-        aligned=aligned,
+        same_story=StoryVerdict.of(same_story),
+        copied_spans=tuple(copied),
+        aligned=tuple(aligned),
         only_in_a=only(a, spans_a, paired_a),
         only_in_b=only(b, spans_b, paired_b),
         quotes=quotes,
-        discrepancies=discrepancies,
+        discrepancies=tuple(discrepancies),
     )
 
 
@@ -208,10 +170,12 @@ def _align_quotes(
     titles: tuple[dict[str, str], dict[str, str]],
     *,
     same_language: bool,
-) -> list[dict[str, object]]:
+) -> tuple[QuoteMatch, ...]:
+    """A's quotes in order, each with the statement of B it renders (if any), then B's
+    quotes that render none of A's."""
     titles_a, titles_b = titles
     used_b: set[int] = set()
-    out: list[dict[str, object]] = []
+    out: list[QuoteMatch] = []
     for i, qa in enumerate(quotes_a):
         best, best_similarity = None, 0.0
         for j, qb in enumerate(quotes_b):
@@ -223,30 +187,26 @@ def _align_quotes(
             if is_same_statement(wording, cosine) and similarity > best_similarity:
                 best, best_similarity = j, similarity
         if best is None:
-            out.append(_quote_record(a, qa, None, None, "only_in_a", titles_b))
+            out.append(QuoteMatch(qa.speaker or qa.speaker_title, _passage(a, qa), None, "only_in_a", ()))
             continue
         used_b.add(best)
         qb = quotes_b[best]
         text_a, text_b = a.clean_text[qa.start : qa.end], b.clean_text[qb.start : qb.end]
-        record = _quote_record(a, qa, b, qb, kind_of(text_a, text_b, same_language=same_language), titles_b)
-        record["similarity"] = round(best_similarity, 4)
-        record["diff"] = word_diff(text_a, text_b) if same_language else []
-        out.append(record)
+        out.append(
+            QuoteMatch(
+                qa.speaker or qb.speaker or qa.speaker_title,
+                _passage(a, qa),
+                _passage(b, qb),
+                kind_of(text_a, text_b, same_language=same_language),
+                word_diff(text_a, text_b) if same_language else (),
+                round(best_similarity, 4),
+            )
+        )
     for j, qb in enumerate(quotes_b):
         if j not in used_b:
-            out.append(_quote_record(b, qb, None, None, "only_in_b", titles_a, side="b"))
-    return out
+            out.append(QuoteMatch(qb.speaker or qb.speaker_title, None, _passage(b, qb), "only_in_b", ()))
+    return tuple(out)
 
 
-def _quote_record(
-    first: Article, q1: Quote, second: Article | None, q2: Quote | None, kind: str, other_titles: dict[str, str], *, side: str = "a"
-) -> dict[str, object]:
-    start, end = first.clean.original_span(q1.start, q1.end)
-    one = {"start": start, "end": end}
-    two = None
-    if second is not None and q2 is not None:
-        s2, e2 = second.clean.original_span(q2.start, q2.end)
-        two = {"start": s2, "end": e2}
-    speaker = q1.speaker or (q2.speaker if q2 is not None else None) or q1.speaker_title
-    a_side, b_side = (one, two) if side == "a" else (None, one)
-    return {"speaker": speaker, "a": a_side, "b": b_side, "kind": kind, "diff": []}
+def _passage(article: Article, quote: Quote) -> Passage:
+    return Passage(*article.clean.original_span(quote.start, quote.end))

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
+from service.compare.result import WordChange
 from service.text.names import name_skeleton
 from service.text.normalize import normalize
 from service.text.quotes import Quote
@@ -123,14 +124,14 @@ def is_same_statement(similarity: float, cosine: float | None) -> bool:
     return (cosine is not None and cosine >= QUOTE_COSINE) or similarity >= QUOTE_PARTIAL / 100.0
 
 
-def word_diff(a: str, b: str) -> list[dict[str, object]]:
-    """Word-level differences of two renderings: [{"op", "a", "b"}] (equal runs left out)."""
+def word_diff(a: str, b: str) -> tuple[WordChange, ...]:
+    """Word-level differences of two renderings (equal runs left out)."""
     wa, wb = words_of(a), words_of(b)
-    out: list[dict[str, object]] = []
-    for op in Indel.opcodes(wa, wb):
-        if op.tag != "equal":
-            out.append({"op": op.tag, "a": " ".join(wa[op.src_start : op.src_end]), "b": " ".join(wb[op.dest_start : op.dest_end])})
-    return out
+    return tuple(
+        WordChange(op.tag, " ".join(wa[op.src_start : op.src_end]), " ".join(wb[op.dest_start : op.dest_end]))
+        for op in Indel.opcodes(wa, wb)
+        if op.tag != "equal"
+    )
 
 
 def figures(text: str) -> set[str]:

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.api.pages.highlight import Mark, pieces, side_marks
+from service.compare.result import AlignedPair, Comparison, Passage, QuoteMatch, SharedPassage, StoryVerdict
 
 
 def test_overlaps_nest_and_clip() -> None:
@@ -26,16 +27,17 @@ def test_pieces_rebuild_the_text(text: str, ranges: list[tuple[int, int]]) -> No
 
 
 def test_side_marks_link_only_quotes_both_sides_carry() -> None:
-    result = {
-        "copied_spans": [{"a_start": 0, "a_end": 5, "b_start": 1, "b_end": 6, "kind": "verbatim"}],
-        "aligned": [{"a_start": 0, "a_end": 9, "b_start": 0, "b_end": 9, "kind": "edited", "similarity": 0.9}],
-        "quotes": [
-            {"speaker": "X", "a": {"start": 2, "end": 4}, "b": {"start": 3, "end": 5}, "kind": "edited", "diff": []},
-            {"speaker": "Y", "a": {"start": 6, "end": 8}, "b": None, "kind": "only_in_a", "diff": []},
-        ],
-        "only_in_a": [{"start": 10, "end": 12}],
-        "only_in_b": [],
-    }
+    result = Comparison(
+        same_story=StoryVerdict(1.0, 0.99, "embedding", {}),
+        copied_spans=(SharedPassage(0, 5, 1, 6, "verbatim"),),
+        aligned=(AlignedPair(0, 9, 0, 9, "edited", 0.9),),
+        quotes=(
+            QuoteMatch("X", Passage(2, 4), Passage(3, 5), "edited", (), 0.95),
+            QuoteMatch("Y", Passage(6, 8), None, "only_in_a", ()),
+        ),
+        only_in_a=(Passage(10, 12),),
+        only_in_b=(),
+    )
     marks = side_marks(result, "a")
     assert [(m.kind, m.link) for m in marks] == [("copied", ""), ("aligned", "p0"), ("quote", "q0"), ("quote", ""), ("only", "")]
     assert [m.kind for m in side_marks(result, "b")] == ["copied", "aligned", "quote"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.compare.result import AlignedPair, Comparison, SharedPassage
+
 
 @dataclass(frozen=True, slots=True)
 class Mark:
@@ -51,15 +53,20 @@ def pieces(text: str, marks: list[Mark]) -> list[Piece]:
     return out
 
 
-def side_marks(result: dict, side: str) -> list[Mark]:  # type: ignore[type-arg]
-    """The marks of one side ("a" or "b") of a comparison (``Comparison.as_dict()``)."""
-    marks = [Mark(s[f"{side}_start"], s[f"{side}_end"], "copied") for s in result["copied_spans"]]
-    for n, pair in enumerate(result["aligned"]):
-        marks.append(Mark(pair[f"{side}_start"], pair[f"{side}_end"], "aligned", f"p{n}", pair["kind"]))
-    for n, quote in enumerate(result["quotes"]):
-        where = quote[side]
-        if where:
-            linked = f"q{n}" if quote["a"] and quote["b"] else ""
-            marks.append(Mark(where["start"], where["end"], "quote", linked, f"{quote['speaker'] or '?'}: {quote['kind']}"))
-    marks += [Mark(o["start"], o["end"], "only") for o in result[f"only_in_{side}"]]
+def side_marks(result: Comparison, side: str) -> list[Mark]:
+    """The marks of one side ("a" or "b") of a comparison."""
+    first = side == "a"
+
+    def bounds(item: SharedPassage | AlignedPair) -> tuple[int, int]:
+        return (item.a_start, item.a_end) if first else (item.b_start, item.b_end)
+
+    marks = [Mark(*bounds(s), "copied") for s in result.copied_spans]
+    for n, pair in enumerate(result.aligned):
+        marks.append(Mark(*bounds(pair), "aligned", f"p{n}", pair.kind))
+    for n, quote in enumerate(result.quotes):
+        where = quote.a if first else quote.b
+        if where is not None:
+            linked = f"q{n}" if quote.a is not None and quote.b is not None else ""
+            marks.append(Mark(where.start, where.end, "quote", linked, f"{quote.speaker or '?'}: {quote.kind}"))
+    marks += [Mark(o.start, o.end, "only") for o in (result.only_in_a if first else result.only_in_b)]
     return marks

@@ -17,6 +17,7 @@ from service.api.pages.routes import FORM_ENVELOPE, guarded_form, query_of, refu
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError, TooLarge
 from service.intake.fields import decode_utf8, parse_date_range
+from service.pipeline.runtime import Runtime
 
 router = APIRouter(prefix="/pages", include_in_schema=False, dependencies=[CleanQuery])
 
@@ -25,8 +26,8 @@ def _render(request: Request, name: str, context: dict[str, object], status: int
     return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
 
 
-def _comparison_context(runtime, a: ArticleInput | int, b: ArticleInput | int) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    result = runtime.compare(a, b).as_dict()
+def _comparison_context(runtime: Runtime, a: ArticleInput | int, b: ArticleInput | int) -> dict[str, object]:
+    result = runtime.compare(a, b)
     first, second = runtime.article_of(a), runtime.article_of(b)
     return {
         "result": result,
