@@ -14,11 +14,21 @@ from service.api.schemas import ArticlePageOut, FlagsOut, LinkOut, ReuseOut
 from service.api.story_schemas import StoriesOut, StoryDetailOut
 from service.compare.report import render_report
 from service.config import Settings, get_settings
-from service.errors import StorydiffError, mask_url
+from service.errors import InvalidInput, StorydiffError, mask_url
 from service.intake.fields import parse_date_range
 from service.intake.files import article_ref_of, count_items, read_article_files, read_seeds
+from service.pipeline.exports import Table, flag_table, story_article_table, story_table, write_csv
 from service.pipeline.runtime import Runtime
 from service.reuse.flags import RELATIONS, relations_of
+
+LIMIT_HELP = "at most this many (default 50; with --csv: every match)"
+PAGE = 50  # --limit without --csv, as in the API
+
+
+def _output_options(command: argparse.ArgumentParser, *, csv_help: str) -> None:
+    output = command.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true")
+    output.add_argument("--csv", action="store_true", help=csv_help)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,8 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     flags.add_argument("--relation", choices=["reuse", *RELATIONS, "any"], default="reuse", help="reuse: copy and shared_source")
     flags.add_argument("--include-templates", action="store_true")
     flags.add_argument("--offset", type=int, default=0)
-    flags.add_argument("--limit", type=int, default=50)
-    flags.add_argument("--json", action="store_true")
+    flags.add_argument("--limit", type=int, help=LIMIT_HELP)
+    _output_options(flags, csv_help="every match as CSV, as GET /flags.csv (--limit caps it)")
 
     commands.add_parser("reindex", help="rebuild the passage index from the database (e.g. after Redis was lost)")
     commands.add_parser("repair", help="finish articles a failed or interrupted ingest left without copy check or story")
@@ -77,12 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     stories.add_argument("--q", help="text in the headline or an article's title")
     stories.add_argument("--min-articles", type=int, default=1)
     stories.add_argument("--offset", type=int, default=0)
-    stories.add_argument("--limit", type=int, default=50)
-    stories.add_argument("--json", action="store_true")
+    stories.add_argument("--limit", type=int, help=LIMIT_HELP)
+    _output_options(stories, csv_help="every match as CSV, as GET /stories.csv (--limit caps it)")
 
     story = commands.add_parser("story", help="one story: its articles and who copied whom")
     story.add_argument("id", type=int)
-    story.add_argument("--json", action="store_true")
+    _output_options(story, csv_help="its articles as CSV, as GET /stories/ID/articles.csv")
 
     compare = commands.add_parser("compare", help="two articles side by side (stored ids or files)")
     compare.add_argument("a", help="a stored article id or a .txt/.json/.html file")
@@ -194,18 +204,33 @@ def _reuse(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _print_csv(export: Table) -> None:
+    """What ``--csv`` prints: the API's export for the same filters, row for row."""
+    sys.stdout.writelines(write_csv(export))
+
+
+def _csv_cap(args: argparse.Namespace) -> int | None:
+    """``--limit`` caps a CSV export; ``--offset`` is refused, not ignored: an export is every match."""
+    if args.offset:
+        raise InvalidInput("--offset does not apply to --csv, which prints every match", code="invalid_request")
+    return args.limit
+
+
 def _flags(args: argparse.Namespace, runtime: Runtime) -> int:
-    views, total = runtime.flags(
-        outlet=args.outlet,
+    filters = {
+        "outlet": args.outlet,
         **parse_date_range(args.since, args.until),
-        min_share=args.min_share,
-        credited=args.credited,
-        relations=relations_of(args.relation, include_templates=args.include_templates),
-        offset=args.offset,
-        limit=args.limit,
-    )
+        "min_share": args.min_share,
+        "credited": args.credited,
+        "relations": relations_of(args.relation, include_templates=args.include_templates),
+    }
+    if args.csv:
+        _print_csv(flag_table(runtime, filters, cap=_csv_cap(args)))
+        return 0
+    limit = PAGE if args.limit is None else args.limit
+    views, total = runtime.flags(**filters, offset=args.offset, limit=limit)
     if args.json:
-        _print_json(FlagsOut(items=[LinkOut.of(v) for v in views], total=total, offset=args.offset, limit=args.limit))
+        _print_json(FlagsOut(items=[LinkOut.of(v) for v in views], total=total, offset=args.offset, limit=limit))
         return 0
     for view in views:
         t, src, link = view.target, view.source, view.link
@@ -233,15 +258,17 @@ def _repair(_args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
-    page = runtime.stories(
+    filters = {
         **parse_date_range(args.since, args.until),
-        outlet=args.outlet,
-        language=args.language,
-        q=args.q,
-        min_articles=args.min_articles,
-        offset=args.offset,
-        limit=args.limit,
-    )
+        "outlet": args.outlet,
+        "language": args.language,
+        "q": args.q,
+        "min_articles": args.min_articles,
+    }
+    if args.csv:
+        _print_csv(story_table(runtime, filters, cap=_csv_cap(args)))
+        return 0
+    page = runtime.stories(**filters, offset=args.offset, limit=PAGE if args.limit is None else args.limit)
     if args.json:
         _print_json(StoriesOut.of(page))
         return 0
@@ -253,6 +280,9 @@ def _stories(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 def _story(args: argparse.Namespace, runtime: Runtime) -> int:
+    if args.csv:
+        _print_csv(story_article_table(runtime, args.id))
+        return 0
     detail = runtime.story(args.id)
     if args.json:
         _print_json(StoryDetailOut.of_detail(detail))

@@ -30,6 +30,8 @@ def _assert_shape(response, status: int, code: str) -> dict:  # type: ignore[no-
         ({"method": "PUT", "url": "/articles"}, 405, "method_not_allowed"),
         ({"method": "GET", "url": "/articles?limit=0"}, 422, "invalid_request"),
         ({"method": "GET", "url": "/articles?since=yesterday"}, 422, "invalid_date"),
+        ({"method": "GET", "url": "/flags.csv?format=xlsx"}, 422, "invalid_request"),
+        ({"method": "GET", "url": "/stories/999999/articles.csv"}, 404, "not_found"),
         ({"method": "POST", "url": "/articles", "content": b"{not json", "headers": JSON}, 400, "invalid_json"),
         ({"method": "POST", "url": "/articles", "content": b'{"text": "\xff\xfe"}', "headers": JSON}, 400, "invalid_utf8"),
         ({"method": "POST", "url": "/articles", "content": b'{"text": "x"}', "headers": {"Content-Type": "text/plain"}}, 415, "unsupported_media_type"),

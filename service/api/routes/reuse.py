@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import ArticleId, CleanQuery, JsonBody, Offset, RuntimeDep
+from service.api.filters import FlagFilters
 from service.api.limits import AnalysisSlot
 from service.api.schemas import ARTICLE_BODY, CheckMatchOut, CheckOut, FlagsOut, LinkOut, ReuseOut
-from service.intake.fields import parse_article, parse_date_range
-from service.reuse.flags import relations_of
+from service.intake.fields import parse_article
 
 router = APIRouter(tags=["reuse"], dependencies=[CleanQuery])
 
@@ -33,30 +33,10 @@ def reuse_check(body: JsonBody, runtime: RuntimeDep, slot: AnalysisSlot) -> Chec
 @router.get("/flags", response_model=FlagsOut)
 def flags(
     runtime: RuntimeDep,
-    outlet: Annotated[str | None, Query(description="the copying outlet")] = None,
-    since: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
-    until: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
-    min_share: Annotated[float, Query(ge=0, le=1)] = 0.0,
-    credited: bool | None = None,
-    relation: Annotated[
-        str,
-        Query(
-            pattern="^(reuse|copy|shared_source|template|same_outlet|repost|any)$",
-            description="reuse: copy and shared_source; any: every relation",
-        ),
-    ] = "reuse",
-    include: Annotated[str | None, Query(pattern="^templates$", description="templates: template links too")] = None,
+    filters: FlagFilters,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> FlagsOut:
     """Recent articles carrying text copied from earlier ones, newest first."""
-    views, total = runtime.flags(
-        outlet=outlet,
-        **parse_date_range(since, until),
-        min_share=min_share,
-        credited=credited,
-        relations=relations_of(relation, include_templates=include == "templates"),
-        offset=offset,
-        limit=limit,
-    )
+    views, total = runtime.flags(**filters, offset=offset, limit=limit)
     return FlagsOut(items=[LinkOut.of(v) for v in views], total=total, offset=offset, limit=limit)
