@@ -140,10 +140,11 @@ def compare(
         aligned.append(AlignedPair(a0, a1, b0, b1, pair.kind, pair.similarity))
         paired_a.add(pair.a)
         paired_b.add(pair.b)
-        if pair.kind != "verbatim":
-            fa, fb = figures(texts_a[pair.a]), figures(texts_b[pair.b])
-            if fa != fb and (fa or fb):
-                discrepancies.append(Discrepancy("number", tuple(sorted(fa - fb)), tuple(sorted(fb - fa)), a0, a1, b0, b1))
+        # Every pair, verbatim ones too: "verbatim" is a wording ratio, and one changed
+        # number in a long sentence keeps it.
+        fa, fb = figures(texts_a[pair.a]), figures(texts_b[pair.b])
+        if fa != fb:
+            discrepancies.append(Discrepancy("number", tuple(sorted(fa - fb)), tuple(sorted(fb - fa)), a0, a1, b0, b1))
 
     def only(article: Article, spans: list[Span], paired: set[int]) -> tuple[Passage, ...]:
         return tuple(Passage(*original(article, s.start, s.end)) for i, s in enumerate(spans) if i not in paired)
