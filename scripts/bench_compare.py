@@ -9,6 +9,7 @@ Articles are seeds (by id prefix), stored in a throw-away SQLite database first.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import tempfile
 import time
@@ -19,6 +20,8 @@ from service.config import Settings
 from service.embed.cache import CachedEncoder
 from service.intake.files import read_seeds
 from service.pipeline.runtime import Runtime
+
+SEEDS = Path("seeds")
 
 
 def _percentiles(seconds: list[float]) -> str:
@@ -34,7 +37,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, Runtime.open(Settings(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}")) as runtime:
-        ids = {a.url.removeprefix("seed:")[:3]: runtime.ingest(a).article.id for a in read_seeds(Path("seeds"))}  # type: ignore[union-attr]
+        # Seeds by the number their metadata starts with ("001"), in articles.jsonl's order as read_seeds reads them.
+        numbers = [json.loads(line)["id"][:3] for line in (SEEDS / "articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        ids = {number: runtime.ingest(a).article.id for number, a in zip(numbers, read_seeds(SEEDS), strict=True)}
         first, second = runtime.store.get(ids[args.a]), runtime.store.get(ids[args.b])
         print(f"{args.a}: {len(first.clean_text.split())} words, {args.b}: {len(second.clean_text.split())} words")
         encoder = runtime.desk.docs.encoder
