@@ -25,9 +25,9 @@ LIMIT_HELP = "at most this many (default 50; with --csv: every match)"
 PAGE = 50  # --limit without --csv, as in the API
 
 
-def _output_options(command: argparse.ArgumentParser, *, csv_help: str) -> None:
+def _output_options(command: argparse.ArgumentParser, *, csv_help: str, endpoint: str) -> None:
     output = command.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true")
+    output.add_argument("--json", action="store_true", help=f"the JSON answer of {endpoint}")
     output.add_argument("--csv", action="store_true", help=csv_help)
 
 
@@ -57,10 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     articles.add_argument("--until")
     articles.add_argument("--offset", type=int, default=0)
     articles.add_argument("--limit", type=int, default=50)
-    articles.add_argument("--json", action="store_true", help="JSON with the full texts")
+    articles.add_argument("--json", action="store_true", help="the JSON answer of GET /articles (full texts)")
     reuse = commands.add_parser("reuse", help="an article's copy links: what it copied, who copied it")
     reuse.add_argument("id", type=int)
-    reuse.add_argument("--json", action="store_true")
+    reuse.add_argument("--json", action="store_true", help="the JSON answer of GET /articles/ID/reuse")
 
     flags = commands.add_parser("flags", help="recent articles carrying copied text")
     flags.add_argument("--outlet")
@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     flags.add_argument("--include-templates", action="store_true")
     flags.add_argument("--offset", type=int, default=0)
     flags.add_argument("--limit", type=int, help=LIMIT_HELP)
-    _output_options(flags, csv_help="every match as CSV, as GET /flags.csv (--limit caps it)")
+    _output_options(flags, csv_help="every match as CSV, as GET /flags.csv (--limit caps it)", endpoint="GET /flags")
 
     commands.add_parser("reindex", help="rebuild the passage index from the database (e.g. after Redis was lost)")
     commands.add_parser("repair", help="finish articles a failed or interrupted ingest left without copy check or story")
@@ -88,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     stories.add_argument("--min-articles", type=int, default=1)
     stories.add_argument("--offset", type=int, default=0)
     stories.add_argument("--limit", type=int, help=LIMIT_HELP)
-    _output_options(stories, csv_help="every match as CSV, as GET /stories.csv (--limit caps it)")
+    _output_options(stories, csv_help="every match as CSV, as GET /stories.csv (--limit caps it)", endpoint="GET /stories")
 
     story = commands.add_parser("story", help="one story: its articles and who copied whom")
     story.add_argument("id", type=int)
-    _output_options(story, csv_help="its articles as CSV, as GET /stories/ID/articles.csv")
+    _output_options(story, csv_help="its articles as CSV, as GET /stories/ID/articles.csv", endpoint="GET /stories/ID")
 
     compare = commands.add_parser("compare", help="two articles side by side (stored ids or files)")
     compare.add_argument("a", help="a stored article id or a .txt/.json/.html file")
