@@ -17,8 +17,9 @@ class CopiedSpan:
     (order-blind copies, such as shuffled words, score low here although every word is shared).
 
     Example:
-        >>> CopiedSpan(0, 10, 5, 15, "verbatim", 1.0).a_length
-        10
+        >>> span = CopiedSpan(0, 10, 5, 15, "verbatim", 1.0)
+        >>> span.a_end - span.a_start, span.kind
+        (10, 'verbatim')
     """
 
     a_start: int
@@ -35,11 +36,3 @@ class CopiedSpan:
             raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
         if not 0.0 <= self.similarity <= 1.0:
             raise ValueError(f"similarity must be between 0 and 1, not {self.similarity}")
-
-    @property
-    def a_length(self) -> int:
-        return self.a_end - self.a_start
-
-    @property
-    def b_length(self) -> int:
-        return self.b_end - self.b_start
