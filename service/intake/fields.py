@@ -183,11 +183,16 @@ def parse_pair(obj: object) -> tuple[ArticleInput | int, ArticleInput | int]:
     return out[0], out[1]
 
 
+def parse_json_article(raw: bytes | str, *, where: str) -> ArticleInput:
+    """One article from JSON text or strict UTF-8 bytes (a file, a line); errors name ``where``."""
+    return parse_article(parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=where))
+
+
 def parse_line(number: int, raw: bytes | str, *, max_bytes: int) -> ArticleInput:
     """Line ``number`` (1-based) of a JSON Lines upload as an article; its errors name the line."""
     if len(raw) > max_bytes:
         raise TooLarge(f"line {number} is over the limit of {max_bytes} bytes")
-    return parse_article(parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=f"line {number}"))
+    return parse_json_article(raw, where=f"line {number}")
 
 
 def decode_utf8(data: bytes) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from service.domain import ArticleInput
 from service.errors import InvalidInput, StorydiffError
-from service.intake.fields import decode_utf8, parse_article, parse_datetime, parse_fields, parse_json
+from service.intake.fields import decode_utf8, parse_datetime, parse_fields, parse_json_article
 
 SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
 
@@ -101,8 +101,7 @@ def _read_jsonl(name: str, lines: Iterable[bytes]) -> Iterator[FileItem]:
 
 def _parse_json(where: str, raw: bytes | str) -> FileItem:
     try:
-        obj = parse_json(decode_utf8(raw) if isinstance(raw, bytes) else raw, where=where)
-        return FileItem(where, article=parse_article(obj))
+        return FileItem(where, article=parse_json_article(raw, where=where))
     except StorydiffError as exc:
         return FileItem(where, error=exc)
 

@@ -82,7 +82,7 @@ class CopyFinder:
         copies = drop_set_phrases(find_copies(clean.text, self.index, self._clean_text, signatures=signatures_of(new.passages)), clean.text)
         out = []
         for copy in copies:
-            stored = self.store.get(copy.other_id)
+            stored = self._stored(copy.other_id)  # read (and kept) while the copies were found
             mapped = []
             for s in copy.spans:
                 a0, a1 = clean.original_span(s.a_start, s.a_end)

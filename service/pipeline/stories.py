@@ -179,7 +179,7 @@ class StoryDesk:
         shares = self.store.link_shares(skip=(TEMPLATE,)) if shares is None else shares
         templates = self.store.linked_pairs(TEMPLATE) - set(shares) if templates is None else templates
 
-        def copied_share(a: StoryDoc, b: StoryDoc) -> float:
+        def pair_share(a: StoryDoc, b: StoryDoc) -> float:
             i, j = int(a.id), int(b.id)
             return shares.get((min(i, j), max(i, j)), 0.0)
 
@@ -191,7 +191,7 @@ class StoryDesk:
             self.scorer,
             window_days=self.settings.story_window_days,
             probability_threshold=self.settings.story_probability,
-            copied_share=copied_share,
+            copied_share=pair_share,
             templated=templated,
             **{"merge_support": self.settings.story_merge_probability, "max_age_days": self.settings.story_max_age_days, **rule},  # type: ignore[arg-type]
         )

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from service.config import Settings
 from service.domain import ArticleInput, IngestResult
 from service.errors import InvalidInput, StorydiffError, TooLarge
-from service.intake.fields import decode_utf8, parse_article, parse_json
+from service.intake.fields import parse_json_article
 from service.intake.files import FileItem, pasted_article, read_upload
 from service.pipeline.runtime import Runtime
 
@@ -90,7 +90,7 @@ def _ingest_lines(runtime: Runtime, name: str, file: BinaryIO, form: ArticleInpu
         try:
             if raw is None:
                 raise TooLarge(f"the line is larger than the limit of {line_limit} bytes")
-            result = runtime.ingest(_fill(_parse_line(raw), form))
+            result = runtime.ingest(_fill(parse_json_article(raw, where="the line"), form))
         except StorydiffError as exc:
             failed += 1
             if len(failures) < SHOWN:
@@ -113,10 +113,6 @@ def _lines(file: BinaryIO, limit: int) -> Iterator[bytes | None]:
         while line and not line.endswith(b"\n"):  # the rest of the long line
             line = file.readline(limit)
         yield None
-
-
-def _parse_line(raw: bytes) -> ArticleInput:
-    return parse_article(parse_json(decode_utf8(raw), where="the line"))
 
 
 def _fill(article: ArticleInput | None, form: ArticleInput) -> ArticleInput:
