@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -20,6 +21,8 @@ from service.intake.files import article_ref_of, count_items, read_article_files
 from service.pipeline.exports import Table, flag_table, story_article_table, story_table, write_csv
 from service.pipeline.runtime import Runtime
 from service.reuse.flags import RELATIONS, relations_of
+
+T = TypeVar("T")
 
 LIMIT_HELP = "at most this many (default 50; with --csv: every match)"
 PAGE = 50  # --limit without --csv, as in the API
@@ -45,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--published", help="ISO 8601 publication date")
     ingest.add_argument("--url")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument("--queue", action="store_true", help="store only; queue each analysis for `storydiff worker` (needs Redis)")
+
+    worker = commands.add_parser("worker", help="analyse queued articles (copy links, stories) until stopped; needs Redis")
+    worker.add_argument("--concurrency", type=int, default=1, help="analyses at a time in this process (threads; default 1)")
+    worker.add_argument("--metrics-port", type=int, help="serve this worker's Prometheus metrics on this port")
 
     commands.add_parser("migrate", help="create or upgrade the database schema")
 
@@ -110,7 +118,9 @@ def main(argv: Sequence[str] | None = None, *, settings: Settings | None = None)
     try:
         if args.command == "serve":
             return _serve(args, settings)
-        with Runtime.open(settings) as runtime:
+        if args.command == "worker":
+            return _worker(args, settings)
+        with Runtime.open(settings, migrate=True if args.command == "migrate" else None) as runtime:
             return _COMMANDS[args.command](args, runtime)
     except StorydiffError as exc:
         print(f"storydiff: error [{exc.code}]: {exc.message}", file=sys.stderr)
@@ -126,21 +136,42 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from service.pipeline.worker import run_worker
+
+    if args.concurrency < 1:
+        print("storydiff: error [invalid_argument]: --concurrency must be 1 or more", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_worker(settings, concurrency=args.concurrency, stop=stop, metrics_port=args.metrics_port)
+    return 0
+
+
 def _ingest(args: argparse.Namespace, runtime: Runtime) -> int:
     from tqdm import tqdm
 
     created = existing = failed = 0
     items = read_article_files(args.files, outlet=args.outlet, published=args.published, url=args.url)
+    ingest = runtime.ingest_later if args.queue else runtime.ingest
+    if args.queue:
+        runtime.check_queue()
     with tqdm(total=count_items(args.files), unit="article", disable=args.quiet or None) as bar:
         try:
-            for item in runtime.embedded_ahead(items, article_of=lambda item: item.article, progress=bar.update):
+            # Queued: nothing to embed here (the workers do). Else the next batch is embedded ahead.
+            ahead = _counted(items, bar.update) if args.queue else runtime.embedded_ahead(items, article_of=lambda item: item.article, progress=bar.update)
+            for item in ahead:
                 if item.error is not None:
                     failed += 1
                     tqdm.write(f"{item.where}: [{item.error.code}] {item.error.message}", file=sys.stderr)
                     continue
                 assert item.article is not None
                 try:
-                    result = runtime.ingest(item.article)
+                    result = ingest(item.article)
                 except StorydiffError as exc:
                     failed += 1
                     tqdm.write(f"{item.where}: [{exc.code}] {exc.message}", file=sys.stderr)
@@ -152,6 +183,12 @@ def _ingest(args: argparse.Namespace, runtime: Runtime) -> int:
             return 130
     print(json.dumps({"stored": created, "existing": existing, "failed": failed}))
     return 1 if failed else 0
+
+
+def _counted(items: Iterable[T], tick: Callable[[], object]) -> Iterator[T]:
+    for item in items:
+        yield item
+        tick()
 
 
 def _seed(args: argparse.Namespace, runtime: Runtime) -> int:

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     # one more is answered 503 "busy" with Retry-After (service/api/limits.py). None: no limit.
     max_concurrent_analyses: int | None = Field(default=None, ge=1)
     models_dir: Path = Path("models")
+    torch_threads: int | None = Field(default=None, ge=1)  # None: every core (one per worker process on a shared machine)
     embedding_model: str | None = None  # None: the bundled default (multilingual-e5-small); "none": no embeddings
     # auto: bf16 on a CPU with native bf16 (3x fp32, same vectors to cosine 0.9999), else fp32.
     embedding_precision: Literal["auto", "fp32", "bf16", "int8"] = "auto"
@@ -43,6 +44,15 @@ class Settings(BaseSettings):
     # A story whose first article is older than this takes only copies of its members; None:
     # no limit (README, "Stories": without it a running topic grows for weeks).
     story_max_age_days: float | None = Field(default=7.0, gt=0)
+    # False: this process refuses a database behind its schema instead of migrating it
+    # (several machines: run `storydiff migrate` once, docs/deployment.md).
+    auto_migrate: bool = True
+    # Analysis jobs (``POST /articles?wait=false``, ``storydiff worker``): a failed job is
+    # tried again this many times, with exponential backoff, then its article is ``failed``.
+    queue_retries: int = Field(default=3, ge=0)
+    queue_backoff_ms: int = Field(default=1_000, ge=1)
+    # A worker silent this long is taken for dead and its jobs go back to the queue.
+    queue_heartbeat_ms: int = Field(default=60_000, ge=1_000)
 
     @field_validator("story_score_path")
     @classmethod
@@ -61,7 +71,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "redis_url", "embedding_model", "api_key", "story_score_path", "story_merge_probability", "story_max_age_days",
-        "max_concurrent_analyses", mode="before",
+        "max_concurrent_analyses", "torch_threads", mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

@@ -232,6 +232,18 @@ class IngestResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Analysis:
+    """Where a stored article's analysis (copy links, story) stands: ``queued`` (stored,
+    analysis still to run), ``analysed``, or ``failed`` (retries used up; ``error_code``)."""
+
+    status: str
+    story_id: int | None = None
+    error_code: str | None = None
+    error: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class StoredDoc:
     """What the story score needs of an article, as stored (see service.stories.stored).
 

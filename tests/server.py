@@ -67,3 +67,32 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class Worker:
+    """``storydiff worker`` started with the given environment (``python -c`` code run
+    before it: ``prelude``); ``stop()`` ends it with SIGTERM, ``kill()`` with SIGKILL."""
+
+    def __init__(self, env: dict[str, str], *, concurrency: int = 1, prelude: str = "") -> None:
+        self.log = tempfile.TemporaryFile()
+        code = f"{prelude}\nimport sys\nfrom service.cli import main\nsys.exit(main(['worker', '--concurrency', '{concurrency}']))"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()

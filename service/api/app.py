@@ -32,9 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # its rebuild command, and the first request does not wait seconds for it.
             app.state.runtime.desk.docs.encoder
             # Articles a failed or interrupted request left without their copy check or
-            # story are finished before serving (one query when there are none).
-            repaired = app.state.runtime.repair()
-            if repaired.completed or repaired.failed:
+            # story are finished before serving (one query when there are none), by the
+            # workers when there are any, else here.
+            queued = app.state.runtime.queue_unfinished()
+            if queued:
+                log.warning("start: %d unfinished articles sent to the workers", queued)
+            repaired = app.state.runtime.repair() if queued is None else None
+            if repaired is not None and (repaired.completed or repaired.failed):
                 log.warning("repair at start: %d articles finished, %d failed: %s", repaired.completed, len(repaired.failed), repaired.failed[:10])
             yield
         finally:

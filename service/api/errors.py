@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import InvalidInput, NotFound, StorydiffError, TooLarge, Unavailable
+from service.pipeline import metrics
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def error_body(status: int, code: str, error: str, errors: list[dict[str, object
 
 
 def error_response(status: int, code: str, error: str, errors: list[dict[str, object]] | None = None) -> JSONResponse:
+    metrics.ERRORS.labels(code=code).inc()
     return JSONResponse(error_body(status, code, error, errors), status_code=status)
 
 

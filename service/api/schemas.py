@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.domain import Article, ArticlePage, IngestResult
+from service.domain import Analysis, Article, ArticlePage, IngestResult
 from service.intake.fields import MAX_FIELD_CHARS, MAX_ID
 from service.pipeline.copies import CheckedCopy, LinkView
 from service.pipeline.runtime import LineResult
@@ -84,16 +85,50 @@ class ArticleOut(BaseModel):
         )
 
 
+class AnalysisOut(BaseModel):
+    """Where an article's analysis stands: ``queued`` (``wait=false``: a worker will run it),
+    ``analysed``, or ``failed`` (its retries used up; ``error_code`` says why)."""
+
+    status: Literal["queued", "analysed", "failed"]
+    story_id: int | None = None
+    error_code: str | None = None
+    error: str | None = None
+    attempts: int = 0
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> AnalysisOut:
+        return cls(
+            status=analysis.status,  # type: ignore[arg-type]
+            story_id=analysis.story_id,
+            error_code=analysis.error_code,
+            error=analysis.error,
+            attempts=analysis.attempts,
+        )
+
+
+class StoredArticleOut(ArticleOut):
+    """A stored article with where its analysis stands (``GET /articles/{id}``)."""
+
+    analysis: AnalysisOut
+
+    @classmethod
+    def with_analysis(cls, article: Article, analysis: Analysis) -> StoredArticleOut:
+        return cls(**ArticleOut.of(article).model_dump(), analysis=AnalysisOut.of(analysis))
+
+
 class IngestOut(BaseModel):
     ok: bool = True
     created: bool
     article: ArticleOut
     story_id: int | None = None  # the story it joined
     notes: list[str] = []  # e.g. a story decided without embeddings (language not covered)
+    status: Literal["queued", "analysed"] = "analysed"  # queued: ``wait=false``, analysed by a worker
 
     @classmethod
-    def of(cls, result: IngestResult) -> IngestOut:
-        return cls(created=result.created, article=ArticleOut.of(result.article), story_id=result.story_id, notes=list(result.notes))
+    def of(cls, result: IngestResult, *, status: Literal["queued", "analysed"] = "analysed") -> IngestOut:
+        return cls(
+            created=result.created, article=ArticleOut.of(result.article), story_id=result.story_id, notes=list(result.notes), status=status
+        )
 
 
 class ArticlePageOut(BaseModel):

@@ -123,6 +123,7 @@ def load_encoder(
     models_dir: Path,
     precision: str = "auto",
     batch_size: int = 32,
+    threads: int | None = None,
 ) -> SentenceTransformerEncoder:
     """Resolve (see ``resolve_model``), load on CPU, and wrap a model as an Encoder.
 
@@ -141,7 +142,8 @@ def load_encoder(
         raise missing_model(resolved, models_dir=models_dir)
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    # Every core by default; one per process when several workers share the machine.
+    torch.set_num_threads(threads or os.cpu_count() or 1)
     try:
         from sentence_transformers import SentenceTransformer
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from service.domain import Article, CopyLink, NewArticle, PassageRecord
+from service.pipeline import metrics
 from service.reuse.align import CopiedSpan
 from service.reuse.detect import find_copies
 from service.reuse.flags import link_between
@@ -58,16 +59,27 @@ class CopyFinder:
         self._recent: OrderedDict[int, Article] = OrderedDict()
         self._recent_lock = threading.Lock()
 
+    def index_stored(self, article_id: int, passages: tuple[PassageRecord, ...]) -> None:
+        """Index a just-stored article's passages, before its analysis: a later article
+        analysed first (another worker) then still finds it."""
+        self.index.add(article_id, signatures_of(passages))
+
     def link(self, article: Article) -> None:
-        """The ``reuse`` job of a stored article: its links stored, then its passages indexed
-        (replacing what an interrupted ingest indexed), then the job marked done."""
+        """The ``reuse`` job of a stored article: its passages indexed (again: idempotent),
+        its links to the articles stored before it stored, then the job marked done.
+
+        Only earlier articles (smaller ids) are candidates, and each is indexed when it is
+        stored: the links are the same whatever order the analyses run in, one process
+        or many (a pair is linked by the analysis of its later article)."""
         signatures = signatures_of(self.store.passages_of(article.id))
-        self.store.save_links(self.links_for(article, signatures))
         self.index.add(article.id, signatures)
+        links = self.links_for(article, signatures)
+        self.store.save_links(links)
         self.store.mark_done(article.id, REUSE_JOB)
+        metrics.COPY_LINKS.inc(len(links))
 
     def links_for(self, article: Article, signatures: list[PassageSignature]) -> list[CopyLink]:
-        copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id)
+        copies = find_copies(article.clean_text, self.index, self._clean_text, signatures=signatures, exclude=article.id, before=article.id)
         copies = drop_set_phrases(copies, article.clean_text)
         if not copies:
             return []  # most articles: no word counts to read

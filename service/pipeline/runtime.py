@@ -17,19 +17,24 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from itertools import islice
 from types import TracebackType
 from typing import TypeVar
+
+import redis
 
 from service.compare import Comparison, TooLongToCompare, compare
 from service.compare.bounds import MAX_ANALYSED_CHARS, MAX_ANALYSED_WORDS, MAX_COMPARE_CHARS, MAX_COMPARE_WORDS, refuse_long
 from service.compare.comparison import sentence_spans
 from service.config import Settings
-from service.domain import Article, ArticleInput, IngestResult, StoryDetail, StoryPage, outlet_key
+from service.domain import Analysis, Article, ArticleInput, IngestResult, StoryDetail, StoryPage, outlet_key
 from service.errors import NotFound, StorydiffError, TooLarge
 from service.intake.fields import parse_line
+from service.pipeline import metrics
 from service.pipeline.copies import REUSE_JOB, CheckedCopy, CopyFinder, LinkView, signatures_of
 from service.pipeline.prepare import prepare, preview
+from service.pipeline.queue import AnalysisQueue, QueueUnavailable
 from service.pipeline.stories import StoryDesk
 from service.reuse.align import align
 from service.reuse.flags import REUSE
@@ -62,6 +67,24 @@ class LineResult:
     error: StorydiffError | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Health:
+    """What ``GET /health`` reports: each backing part, and the analysis queue's state."""
+
+    articles: int
+    index: str  # "memory", "redis" or "unreachable"
+    model: str | None  # the embedding model's id (None: no embeddings)
+    queue: str  # "none" (no Redis), "ok" or "unreachable"
+    queue_depth: int | None = None
+    dead_letters: int | None = None
+    workers: int | None = None
+    oldest_queued_seconds: float | None = None  # the oldest article still waiting for its analysis
+
+    @property
+    def ok(self) -> bool:
+        return self.index != "unreachable" and self.queue != "unreachable"
+
+
 class Runtime:
     def __init__(self, settings: Settings, store: Store, index: PassageIndex) -> None:
         self.settings = settings
@@ -69,12 +92,16 @@ class Runtime:
         self.index = index
         self.copies = CopyFinder(store, index)
         self.desk = StoryDesk(settings, store)
+        # Where ``wait=false`` sends analyses: only with Redis (None: synchronous only).
+        self.queue = AnalysisQueue(settings) if settings.redis_url is not None else None
         # Striped by article id: follow-up work of one article in one thread at a time.
         self._article_locks = tuple(threading.Lock() for _ in range(ARTICLE_LOCKS))
 
     @classmethod
-    def open(cls, settings: Settings) -> Runtime:
-        store = Store.open(settings.database_url)
+    def open(cls, settings: Settings, *, migrate: bool | None = None) -> Runtime:
+        """Open the parts; the schema is migrated when ``migrate`` (default: the
+        ``auto_migrate`` setting), else a database behind it is refused (SchemaOutdated)."""
+        store = Store.open(settings.database_url, create=settings.auto_migrate if migrate is None else migrate)
         try:
             if store.words_uncounted():  # a store from before the word counts: counted once
                 store.recount_words(content_words)
@@ -88,6 +115,8 @@ class Runtime:
         return cls(settings, store, index)
 
     def close(self) -> None:
+        if self.queue is not None:
+            self.queue.close()
         self.store.close()
 
     def __enter__(self) -> Runtime:
@@ -101,18 +130,86 @@ class Runtime:
     def ingest(self, article: ArticleInput) -> IngestResult:
         """Store one article (or find the stored one it repeats) and finish it: prepare ->
         store -> link copies -> assign the story."""
+        return self._finish(self.store_article(article))
+
+    def store_article(self, article: ArticleInput) -> IngestResult:
+        """The fast, transactional part of ingesting: prepare -> store; a new article's
+        passages are indexed at once, so every later article finds it."""
         if article.text is not None and len(article.text.encode("utf-8")) > self.settings.max_article_bytes:
             raise TooLarge(f"the article is over the limit of {self.settings.max_article_bytes} bytes")
-        result = self.store.add(prepare(article))
-        return self._finish(result)
+        new = prepare(article)
+        result = self.store.add(new)
+        if result.created:
+            self.copies.index_stored(result.article.id, new.passages)
+            metrics.ARTICLES_STORED.inc()
+        return result
 
-    def ingest_line(self, number: int, raw: bytes | str) -> LineResult | None:
-        """Ingest line ``number`` of a JSON Lines upload; None for a blank line. A failed
-        line is reported, never raised: the rest of the upload goes on."""
+    def ingest_later(self, article: ArticleInput) -> IngestResult:
+        """Store one article and queue its analysis (``wait=false``). QueueUnavailable (503)
+        when the queue cannot be reached, checked first; should sending fail after all, the
+        new article is deleted again: nothing is left stored half-way."""
+        queue = self._queue()
+        queue.ping()
+        result = self.store_article(article)
+        if result.created or self.store.analysis_of(result.article.id).status == "failed":
+            try:
+                queue.send(result.article.id)
+            except QueueUnavailable:
+                if result.created:
+                    self.delete(result.article.id)
+                raise
+        return result
+
+    def analysis_of(self, article_id: int) -> Analysis:
+        """Where a stored article's analysis stands (queued, analysed, failed)."""
+        return self.store.analysis_of(article_id)
+
+    def analyse(self, article_id: int, *, final: bool = True, attempt: int = 1) -> None:
+        """A queued article's analysis (``storydiff worker``): copy links, then story. Safe
+        to run twice: the steps done are skipped, each step is idempotent. An article
+        deleted meanwhile is dropped; a failure on the ``final`` attempt is recorded (its
+        status: ``failed`` with the error's code) and raised (the job is dead-lettered)."""
+        try:
+            article = self.store.get(article_id)
+        except NotFound:
+            log.info("analysis of article %d dropped: it was deleted", article_id)
+            return
+        try:
+            if set(FOLLOW_UP_JOBS) <= self.store.jobs_done(article_id):
+                return  # a redelivered or repeated job: done already
+            with metrics.ANALYSIS_SECONDS.time():
+                self._finish(IngestResult(article, created=False))
+            metrics.ARTICLES_ANALYSED.inc()
+        except NotFound:
+            log.info("analysis of article %d dropped: it was deleted meanwhile", article_id)
+            return
+        except Exception as exc:
+            code = exc.code if isinstance(exc, StorydiffError) else "internal_error"
+            if final:
+                metrics.ERRORS.labels(code=code).inc()
+                self.store.record_failure(article_id, code=code, message=str(exc) or type(exc).__name__, attempts=attempt)
+            raise
+        if attempt > 1:
+            self.store.clear_failure(article_id)
+
+    def check_queue(self) -> None:
+        """QueueUnavailable (503) unless analyses can be queued now."""
+        self._queue().ping()
+
+    def _queue(self) -> AnalysisQueue:
+        if self.queue is None:
+            raise QueueUnavailable("no queue: wait=false needs STORYDIFF_REDIS_URL (the analysis queue runs on Redis)")
+        return self.queue
+
+    def ingest_line(self, number: int, raw: bytes | str, *, wait: bool = True) -> LineResult | None:
+        """Ingest line ``number`` of a JSON Lines upload (``wait`` False: store it and queue
+        its analysis); None for a blank line. A failed line is reported, never raised: the
+        rest of the upload goes on."""
         if not raw.strip():
             return None
+        ingest = self.ingest if wait else self.ingest_later
         try:
-            return LineResult(number, result=self.ingest(parse_line(number, raw, max_bytes=self.settings.max_article_bytes)))
+            return LineResult(number, result=ingest(parse_line(number, raw, max_bytes=self.settings.max_article_bytes)))
         except StorydiffError as exc:
             return LineResult(number, error=exc)
         except Exception:  # a bug on one line must not abort the rest of the upload
@@ -191,6 +288,21 @@ class Runtime:
         """A stored article by id, or an unstored one prepared (id 0)."""
         return self.store.get(ref) if isinstance(ref, int) else preview(ref)
 
+    def queue_unfinished(self) -> int | None:
+        """Send every unfinished article to the queue when workers are running (a server
+        starting among workers); None, nothing sent, when there are none (then ``repair``)."""
+        if self.queue is None:
+            return None
+        try:
+            if self.queue.workers() == 0:
+                return None
+            unfinished = self.store.unfinished()
+            for article_id in unfinished:
+                self.queue.send(article_id)  # one already queued runs twice: the second finds it done
+        except (QueueUnavailable, OSError, redis.RedisError):
+            return None
+        return len(unfinished)
+
     def repair(self, *, progress: Callable[[int], None] | None = None) -> Repaired:
         """Finish every stored article an interrupted or failed request left without its
         copy check (passages indexed, links stored) or its story: what a re-post would do.
@@ -208,6 +320,26 @@ class Runtime:
             if progress is not None:
                 progress(completed + len(failed))
         return Repaired(completed, tuple(failed))
+
+    def health(self) -> Health:
+        """The database (its article count: a query), the index, the model, the queue."""
+        articles = self.store.count()
+        index = "memory" if self.settings.redis_url is None else "redis"
+        try:
+            len(self.index)
+        except StorydiffError:
+            index = "unreachable"
+        oldest = self.store.oldest_queued()
+        waited = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else None
+        base = {"articles": articles, "index": index, "model": self.desk.docs.model_id, "oldest_queued_seconds": waited}
+        if self.queue is None:
+            return Health(queue="none", **base)  # type: ignore[arg-type]
+        try:
+            depth = self.queue.depth()
+            metrics.QUEUE_DEPTH.set(depth)
+            return Health(queue="ok", queue_depth=depth, dead_letters=self.queue.dead(), workers=self.queue.workers(), **base)  # type: ignore[arg-type]
+        except (redis.RedisError, OSError):
+            return Health(queue="unreachable", **base)  # type: ignore[arg-type]
 
     # -- stories ------------------------------------------------------------------
 

@@ -8,11 +8,11 @@ rule is ``service.stories.cluster`` (pure); this module feeds it from the databa
    several service processes share one clustering; during a bulk ingest from memory,
    ``members_in_memory``), their StoryDocs from the cache or the DB (never re-embedded);
 3. copied shares come from the article's stored copy links;
-4. the join/merge is one DB transaction. A process-wide lock keeps two threads of one
-   process from deciding at once; between processes ``StoryStore.join`` locks the
-   article's row and keeps an article that is in a story already, so an article is never
-   assigned twice (two processes deciding about two new articles of one event at once
-   may still start two stories; ``recluster`` joins them).
+4. the join/merge is one DB transaction. Deciding is serialised: a process-wide lock
+   between threads, ``StoryStore.assignment_lock`` (a PostgreSQL advisory lock) between
+   processes, taken after the embedding, so N workers decide one after the other, each
+   seeing what the previous one joined; ``StoryStore.join`` keeps an article that is in a
+   story already, so an article is never assigned twice.
 """
 
 from __future__ import annotations
@@ -85,12 +85,16 @@ class StoryDesk:
         Returns the story id and a note when the story was decided without embeddings.
         An article already in a story keeps it (a re-post, a repair, a second process):
         assigning an article is idempotent, here and in ``StoryStore.join``."""
-        with self._lock:
-            current = self.store.stories.story_of(article.id)
+        current = self.store.stories.story_of(article.id)
+        if current is not None:
+            self.store.mark_done(article.id, "story")
+            return current, ""
+        doc = self.docs.doc(article)  # the embedding: outside both locks
+        with self._lock, self.store.stories.assignment_lock():
+            current = self.store.stories.story_of(article.id)  # assigned meanwhile (a redelivered job)
             if current is not None:
                 self.store.mark_done(article.id, "story")
                 return current, ""
-            doc = self.docs.doc(article)
             story_of = self._members_near(article)
             story_of.pop(article.id, None)
             shares, templates = self._links(article.id)

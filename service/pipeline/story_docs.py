@@ -48,7 +48,7 @@ def shared_encoder(settings: Settings) -> CachedEncoder | None:
         if key not in _encoders:
             from service.embed import load_encoder
 
-            model = load_encoder(settings.embedding_model, models_dir=settings.models_dir, precision=settings.embedding_precision)
+            model = load_encoder(settings.embedding_model, models_dir=settings.models_dir, precision=settings.embedding_precision, threads=settings.torch_threads)
             _encoders[key] = CachedEncoder(model)
         return _encoders[key]
 

@@ -38,20 +38,21 @@ def find_copies(
     *,
     signatures: list[PassageSignature] | None = None,
     exclude: int | None = None,
+    before: int | None = None,
     max_candidates: int = MAX_CANDIDATES,
 ) -> list[Copy]:
     """Every indexed article sharing a verified passage with ``text``, most shared first.
 
     Only the part of ``text`` that alignment reads (``MAX_ALIGN_WORDS``) is looked up: a
     passage beyond it could not be verified, and each looked-up passage costs index hits.
-    At most ``MAX_SCREENED`` candidates are aligned.
+    At most ``MAX_SCREENED`` candidates are aligned; ``before``: only articles of smaller ids.
     """
     signed = signatures if signatures is not None else sign_passages(text)
     end = aligned_length(text)
     signed = [s for s in signed if s.start < end]
     copies = []
     # Ranked by estimated Jaccard, not passage hits: a topical neighbour hits many passages.
-    ranked = index.ranked(signed, exclude=exclude)[:MAX_SCREENED]
+    ranked = index.ranked(signed, exclude=exclude, before=before)[:MAX_SCREENED]
     for rank, candidate in enumerate(ranked):
         if rank >= max_candidates and candidate.jaccard < MIN_EXTRA_JACCARD:
             break  # ranked by jaccard: no later candidate clears it either

@@ -224,16 +224,17 @@ class PassageIndex:
         article_id, seq = (pickle.loads(member) if self._lsh.prepickle else member).split(":", 1)  # type: ignore[union-attr]
         return int(article_id), int(seq)
 
-    def ranked(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None) -> list[Candidate]:
-        """The articles ``candidates`` finds, most shared text first (estimated Jaccard, summed over query passages).
+    def ranked(self, signatures: Iterable[PassageSignature], *, exclude: int | None = None, before: int | None = None) -> list[Candidate]:
+        """The articles ``candidates`` finds, most shared text first (estimated Jaccard, summed over query passages);
+        with ``before``, only articles of smaller ids (stored earlier).
 
         Vectorised over the (distinct query passage, stored passage) pairs ``_query`` returns,
         which ``MAX_QUERY_PAIRS`` bounds; equal query passages count once each, at one cost.
         """
         query = list(signatures)
         d, a, s, inverse = self._query(query)
-        if exclude is not None:
-            keep = a != exclude
+        if exclude is not None or before is not None:
+            keep = (a != exclude) & (a < before) if before is not None else a != exclude
             d, a, s = d[keep], a[keep], s[keep]
         if not len(d):
             return []

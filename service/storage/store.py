@@ -18,13 +18,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
-from service.domain import Article, ArticlePage, CopyLink, IngestResult, NewArticle, Page, PassageRecord, WordStats
+from service.domain import Analysis, Article, ArticlePage, CopyLink, IngestResult, NewArticle, Page, PassageRecord, WordStats
 from service.errors import NotFound, StorydiffError, Unavailable, mask_url
 from service.storage import migrate
 from service.storage.engine import open_engine
 from service.storage.rows import to_article, to_link, utc
 from service.storage.stories import StoryStore
-from service.storage.tables import article_jobs, articles, copy_links, corpus_words, passages
+from service.storage.tables import article_failures, article_jobs, articles, copy_links, corpus_words, passages
 
 MAX_PAGE = 500
 # The follow-up work every stored article needs (``Runtime._finish``): its passages
@@ -52,7 +52,8 @@ class Store:
 
     @classmethod
     def open(cls, database_url: str, *, create: bool = True) -> Store:
-        """Open the database at ``database_url``, migrating it to the newest schema."""
+        """Open the database at ``database_url``, migrating it to the newest schema
+        (``create``), or refusing it (SchemaOutdated) when it is behind (not ``create``)."""
         try:
             engine = open_engine(database_url)
         except (ArgumentError, ValueError) as exc:  # a bad port is a ValueError
@@ -61,6 +62,8 @@ class Store:
         try:
             if create:
                 migrate.upgrade(engine)
+            else:
+                migrate.check(engine)
         except OperationalError as exc:
             raise Unavailable(f"cannot open the database {mask_url(database_url)}: {exc.orig}") from exc
         return cls(engine)
@@ -110,6 +113,7 @@ class Store:
                 raise NotFound(f"article {article_id} not found")
             self.stories.leave(conn, article_id)
             conn.execute(delete(article_jobs).where(article_jobs.c.article_id == article_id))
+            conn.execute(delete(article_failures).where(article_failures.c.article_id == article_id))
             conn.execute(delete(passages).where(passages.c.article_id == article_id))
             conn.execute(delete(copy_links).where((copy_links.c.target_id == article_id) | (copy_links.c.source_id == article_id)))
             conn.execute(delete(articles).where(articles.c.id == article_id))
@@ -132,6 +136,42 @@ class Store:
         """The jobs recorded as done for an article."""
         with self.engine.connect() as conn:
             return set(conn.execute(select(article_jobs.c.job).where(article_jobs.c.article_id == article_id)).scalars())
+
+    def record_failure(self, article_id: int, *, code: str, message: str, attempts: int) -> None:
+        """Keep the error of an analysis that failed for good (its status: ``failed``)."""
+        values = {"code": code, "message": message[:2000], "attempts": attempts, "failed_at": datetime.now(UTC)}
+        with self.engine.begin() as conn:
+            if conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first() is None:
+                return  # deleted meanwhile: nothing to report on
+            stmt = self._insert(article_failures).values(article_id=article_id, **values)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"], set_=values))
+
+    def clear_failure(self, article_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(article_failures).where(article_failures.c.article_id == article_id))
+
+    def analysis_of(self, article_id: int) -> Analysis:
+        """Where an article's analysis stands (NotFound when it is not stored)."""
+        self.get(article_id)
+        done = self.jobs_done(article_id)
+        story_id = self.stories.story_of(article_id)
+        if set(FOLLOW_UP_JOBS) <= done:
+            return Analysis("analysed", story_id=story_id)
+        with self.engine.connect() as conn:
+            failure = conn.execute(select(article_failures).where(article_failures.c.article_id == article_id)).mappings().first()
+        if failure is not None:
+            return Analysis("failed", story_id=story_id, error_code=failure["code"], error=failure["message"], attempts=failure["attempts"])
+        return Analysis("queued", story_id=story_id)
+
+    def oldest_queued(self) -> datetime | None:
+        """When the oldest article still waiting for its analysis was stored (None: none waits)."""
+        unfinished = or_(*(
+            ~exists(select(1).where(article_jobs.c.article_id == articles.c.id, article_jobs.c.job == job)) for job in FOLLOW_UP_JOBS
+        ))
+        failed = exists(select(1).where(article_failures.c.article_id == articles.c.id))
+        with self.engine.connect() as conn:
+            first = conn.execute(select(func.min(articles.c.created_at)).where(unfinished, ~failed)).scalar()
+        return utc(first) if first is not None else None
 
     def clear_job(self, job: str) -> None:
         """Forget every mark of ``job`` so a batch rebuild starts over."""

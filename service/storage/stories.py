@@ -12,10 +12,11 @@ Example:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -48,6 +49,10 @@ def _to_doc(row: RowMapping) -> StoredDoc:
         return bytes(value) if value is not None else None
 
     return StoredDoc(row["article_id"], row["model_id"], row["dim"], raw(row["lead"]), raw(row["title"]), dict(row["names"]))
+
+
+# pg_advisory_lock key of story assignment ("sdstory" in ASCII).
+ASSIGNMENT_LOCK = 0x736473746F7279
 
 
 class StoryStore:
@@ -115,6 +120,24 @@ class StoryStore:
     def story_of(self, article_id: int) -> int | None:
         with self.engine.connect() as conn:
             return conn.execute(select(story_members.c.story_id).where(story_members.c.article_id == article_id)).scalar()
+
+    @contextmanager
+    def assignment_lock(self) -> Iterator[None]:
+        """Story decisions of every process, one at a time: on PostgreSQL a session advisory
+        lock on a connection of its own, held only around the short decide-and-join step
+        (never around embedding), so an article always sees the twin another process put in
+        a story a moment earlier. SQLite takes one writer; its processes are not serialised."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ASSIGNMENT_LOCK})
+            conn.commit()  # the lock is the session's; no transaction is kept open meanwhile
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ASSIGNMENT_LOCK})
+                conn.commit()
 
     def join(self, article_id: int, *, story_id: int | None, merged: tuple[int, ...], support: float, move: bool = False) -> int:
         """Put an article in ``story_id`` (None: a new story), moving the ``merged`` stories'

@@ -74,6 +74,18 @@ article_jobs = Table(
     Column("done_at", DateTime(timezone=True), nullable=False),
 )
 
+# The last error of an article whose analysis failed for good (retries used up): its
+# status reads ``failed`` until a later analysis succeeds and deletes the row.
+article_failures = Table(
+    "article_failures",
+    metadata,
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(60), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+)
+
 # MinHash signatures of overlapping passage windows (service.reuse), stored with the
 # article so the passage index can be rebuilt at start without re-shingling.
 passages = Table(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from service.eval import reuse_quality as quality
 from service.eval.reuse_quality import (
     NOT_FLAGGED,
     Found,
@@ -19,7 +20,6 @@ from service.eval.reuse_quality import (
     relation_table,
     templates_recognised,
 )
-from service.eval import reuse_quality as quality
 
 # Labelled links as (target, source); the store holds 0 as labelled, 1 turned round, 2 as a
 # template, 3 as same_outlet, and neither article of 4.

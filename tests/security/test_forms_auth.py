@@ -4,7 +4,6 @@ write, and CSRF (Origin/Referer and a per-form token) for every form POST."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
