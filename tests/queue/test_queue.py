@@ -50,12 +50,20 @@ def _stories(store: Store) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
+def _sample(metrics: str, name: str) -> float:
+    """One unlabelled sample of a Prometheus text exposition."""
+    values = [float(line.split()[1]) for line in metrics.splitlines() if line.startswith(name + " ")]
+    assert len(values) == 1, f"{name} not in /metrics"
+    return values[0]
+
+
 def test_queued_seeds_are_analysed_by_a_worker_like_a_synchronous_ingest(tmp_path: Path, redis_url: str, prefix: str) -> None:
     database = f"sqlite:///{tmp_path / 'queued.db'}"
     settings = queue_settings(database, redis_url, prefix)
     worker = None
     try:
         with TestClient(create_app(settings)) as client:
+            ingested = _sample(client.get("/metrics").text, "storydiff_articles_ingested_total")  # counters are per process
             answers = [client.post("/articles?wait=false", json=body) for body in _bodies()]
             assert [a.status_code for a in answers] == [202] * 5
             assert {a.json()["status"] for a in answers} == {"queued"}
@@ -74,7 +82,8 @@ def test_queued_seeds_are_analysed_by_a_worker_like_a_synchronous_ingest(tmp_pat
             assert health["oldest_queued_seconds"] is None
             assert all(client.get(f"/articles/{i}").json()["analysis"]["story_id"] is not None for i in ids)
             metrics = client.get("/metrics").text
-            assert "storydiff_articles_ingested_total 5.0" in metrics and "storydiff_queue_depth 0.0" in metrics
+            assert _sample(metrics, "storydiff_articles_ingested_total") == ingested + 5
+            assert _sample(metrics, "storydiff_queue_depth") == 0
     finally:
         if worker is not None:
             assert worker.stop() == 0, worker.output()

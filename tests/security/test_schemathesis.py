@@ -14,13 +14,23 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 schemathesis = pytest.importorskip("schemathesis")
-from schemathesis.checks import not_a_server_error  # noqa: E402
 
 from tests.conftest import SEEDS, seed_metadata, seed_text  # noqa: E402
 from tests.server import Server  # noqa: E402
 
 pytestmark = pytest.mark.slow
 EXAMPLES = 100  # per operation and generation mode
+# The one 5xx a correct server gives here: this server has no queue, so ``wait=false``
+# is answered 503 queue_unavailable, as documented.
+EXPECTED_UNAVAILABLE = {"queue_unavailable"}
+
+
+def _no_server_error(response: schemathesis.Response) -> None:
+    if response.status_code < 500:
+        return
+    if response.status_code == 503 and response.json().get("code") in EXPECTED_UNAVAILABLE:
+        return
+    raise AssertionError(f"{response.status_code}: {response.text[:500]}")
 
 
 @schemathesis.serializer("application/x-ndjson")
@@ -59,7 +69,7 @@ def test_no_operation_answers_a_server_error(server: Server) -> None:
             # No shrinking phase: a failure is reported as found, and the run stays bounded.
             @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None, phases=[Phase.explicit, Phase.generate])
             def fuzz(case) -> None:  # type: ignore[no-untyped-def]
-                case.call_and_validate(checks=[not_a_server_error], timeout=60)
+                _no_server_error(case.call(timeout=60))
 
             try:
                 fuzz()
