@@ -96,7 +96,7 @@ def deployment(postgres_url: str, redis_url: str, prefix: str) -> Iterator[dict[
 
 
 def test_two_servers_and_two_workers_end_as_one_process(tmp_path: Path, deployment: dict[str, str]) -> None:
-    lines = _feed(300)
+    lines = _feed(600)
     servers = [Server(deployment), Server(deployment)]
     workers = [Worker(deployment), Worker(deployment)]
     try:
