@@ -65,14 +65,14 @@ class CopyFinder:
         self.index.add(article_id, signatures_of(passages))
 
     def link(self, article: Article) -> None:
-        """The ``reuse`` job of a stored article: its passages indexed (again: idempotent),
+        """The ``reuse`` job of a stored article: its passages indexed if storing it did not,
         its links to the articles stored before it stored, then the job marked done.
 
         Only earlier articles (smaller ids) are candidates, and each is indexed when it is
         stored: the links are the same whatever order the analyses run in, one process
         or many (a pair is linked by the analysis of its later article)."""
         signatures = signatures_of(self.store.passages_of(article.id))
-        self.index.add(article.id, signatures)
+        self.index.ensure(article.id, signatures)
         links = self.links_for(article, signatures)
         self.store.save_links(links)
         self.store.mark_done(article.id, REUSE_JOB)

@@ -162,6 +162,17 @@ class PassageIndex:
             self._store_sketches({article_id: values})
             self._counts[article_id] = len(stored)
 
+    def ensure(self, article_id: int, signatures: Iterable[PassageSignature]) -> None:
+        """Index an article's passages unless it is indexed already (its sketches, stored
+        last by ``add``, mark it): re-adding costs a Redis round trip per band and passage."""
+        with self._guard("add"):
+            if self._redis is None:
+                present = article_id in self._sketches
+            else:
+                present = bool(self._redis.hexists(self._sketch_key, str(article_id)))
+            if not present:
+                self.add(article_id, signatures)
+
     def remove(self, article_id: int, *, passages: int | None = None) -> None:
         """Drop an article's passages (``passages``: how many it has, when this process did not index it)."""
         with self._guard("remove"):

@@ -113,3 +113,29 @@ def test_band_table_finds_what_datasketch_finds(stored: list[list[str]], removed
         index.remove(article_id)
         reference.remove(article_id)
     assert set(index.candidates([_passage(query)])) == set(reference.query(_passage(query).minhash))
+
+
+def _ensure_indexes_once(index: PassageIndex) -> None:
+    first = "أكد الرئيس الروسي فلاديمير بوتين ضرورة الحفاظ على سيادة ووحدة أراضي سورية خلال لقائه بومبيو."
+    other = "Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length today."
+    index.ensure(3, sign_passages(first))  # absent: indexed
+    assert index.candidates(sign_passages(first)) == {3: 1}
+    index.ensure(3, sign_passages(other))  # present: left as it is
+    assert index.candidates(sign_passages(first)) == {3: 1}
+    assert index.candidates(sign_passages(other)) == {}
+
+
+def test_ensure_indexes_an_article_once() -> None:
+    _ensure_indexes_once(PassageIndex())
+
+
+@pytest.mark.redis
+def test_ensure_sees_what_another_process_indexed(redis_url: str) -> None:
+    index = PassageIndex(redis_url=redis_url, prefix=f"test-{uuid.uuid4().hex[:8]}")
+    try:
+        _ensure_indexes_once(index)
+        other = PassageIndex(redis_url=redis_url, prefix=index._sketch_key.removesuffix(":sketches"))
+        other.ensure(3, sign_passages("Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length today."))
+        assert index.candidates(sign_passages("Putin met Pompeo in Sochi and they discussed Syria, Iran and Venezuela at length today.")) == {}
+    finally:
+        index.clear()
