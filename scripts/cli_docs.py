@@ -52,6 +52,18 @@ NOTES = {
     ),
     "compare": "Without `--json`, a readable report of the comparison `POST /compare` returns.",
     "reembed": "Run it after changing `STORYDIFF_EMBEDDING_MODEL` or choosing `int8` precision.",
+    "feeds add": (
+        "The feed's host must resolve to public addresses unless `STORYDIFF_ALLOW_PRIVATE_FEEDS` is set "
+        "(`private_address`); prints the feed as `POST /feeds` answers it."
+    ),
+    "watch": (
+        "Each new entry's page is fetched (robots.txt respected, within the `STORYDIFF_FETCH_*` limits), "
+        "its article text extracted and stored as `POST /articles` stores it, under the feed's outlet and "
+        "the entry's publication time; the entry's own summary is stored when the page cannot be had. "
+        "A feed that fails keeps its error (`storydiff feeds list`) and is polled again after a backoff. "
+        "`--once` prints `{\"feeds\": N, \"failed_feeds\": N, \"stored\": N, \"known\": N, \"failed_entries\": N}` "
+        "and exits 0; without it the command runs until stopped (SIGTERM, Ctrl-C). See [API](api.md#feeds)."
+    ),
 }
 
 
@@ -88,7 +100,12 @@ def render() -> str:
     try:
         parser = _parser()
         parts = [INTRO, "## storydiff\n", "```text\n" + parser.format_help().rstrip() + "\n```\n"]
+        # A command with commands of its own (``feeds add``) gets a section for each.
+        commands = []
         for name, summary, sub in _subcommands(parser):
+            commands.append((name, summary, sub))
+            commands.extend((f"{name} {child}", child_summary, child_parser) for child, child_summary, child_parser in _subcommands(sub))
+        for name, summary, sub in commands:
             parts.append(f"## storydiff {name}\n")
             if summary:
                 parts.append(summary[0].upper() + summary[1:] + ".\n")

@@ -11,14 +11,17 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from service.api.feed_schemas import FeedOut, FeedsOut
 from service.api.schemas import ArticlePageOut, FlagsOut, LinkOut, ReuseOut
 from service.api.story_schemas import StoriesOut, StoryDetailOut
 from service.compare.report import render_report
 from service.config import Settings, get_settings
 from service.errors import InvalidInput, StorydiffError, mask_url
+from service.intake.feeds import feed_request
 from service.intake.fields import parse_date_range
 from service.intake.files import article_ref_of, count_items, read_article_files, read_seeds
 from service.pipeline.exports import Table, flag_table, story_article_table, story_table, write_csv
+from service.pipeline.feeds import Poll
 from service.pipeline.runtime import Runtime
 from service.reuse.flags import RELATIONS, relations_of
 
@@ -106,6 +109,22 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("a", help="a stored article id or a .txt/.json/.html file")
     compare.add_argument("b")
     compare.add_argument("--json", action="store_true")
+
+    feeds = commands.add_parser("feeds", help="the RSS and Atom feeds `storydiff watch` polls")
+    feed_commands = feeds.add_subparsers(dest="feeds_command", required=True)
+    feed_add = feed_commands.add_parser("add", help="watch a feed (polled at once, then every --every)")
+    feed_add.add_argument("url", help="the feed's http:// or https:// URL")
+    feed_add.add_argument("--outlet", required=True, help="the outlet its articles are stored under")
+    feed_add.add_argument("--language", help="ISO 639-1 code of its articles (default: detected per article)")
+    feed_add.add_argument("--every", default="15m", help="poll interval: 90s, 15m, 1h, 1d (1m to 7d)")
+    feed_list = feed_commands.add_parser("list", help="the watched feeds, with their last error")
+    feed_list.add_argument("--json", action="store_true", help="the JSON answer of GET /feeds")
+    feed_remove = feed_commands.add_parser("remove", help="stop watching a feed (its articles stay)")
+    feed_remove.add_argument("id", type=int)
+
+    watch = commands.add_parser("watch", help="poll the watched feeds and store their new articles, until stopped")
+    watch.add_argument("--once", action="store_true", help="poll the due feeds once, then exit")
+    watch.add_argument("--all", action="store_true", help="with --once: poll every feed, due or not")
 
     commands.add_parser("recluster", help="rebuild every story from scratch (publication order)")
     commands.add_parser("reembed", help="embed articles the current model has not (resumable), then recluster")
@@ -343,6 +362,60 @@ def _compare(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _feeds(args: argparse.Namespace, runtime: Runtime) -> int:
+    if args.feeds_command == "add":
+        feed = runtime.feeds.add(feed_request(args.url, outlet=args.outlet, language=args.language, every=args.every))
+        _print_json(FeedOut.of(feed))
+        return 0
+    if args.feeds_command == "remove":
+        runtime.feeds.remove(args.id)
+        print(json.dumps({"removed": args.id}))
+        return 0
+    feeds = runtime.feeds.list()
+    if args.json:
+        _print_json(FeedsOut(items=[FeedOut.of(f) for f in feeds], total=len(feeds)))
+        return 0
+    for feed in feeds:
+        polled = feed.last_polled_at.isoformat(timespec="minutes") if feed.last_polled_at else "never"
+        error = f"  [{feed.last_error.code}] {feed.last_error.message[:80]}" if feed.last_error else ""
+        print(f"{feed.id:>4}  {feed.outlet[:24]:<24}  every {feed.every_seconds:>6}s  polled {polled:<22}  {feed.entries_seen:>5} entries  {feed.url}{error}")
+    print(f"({len(feeds)} feeds)")
+    return 0
+
+
+def _watch(args: argparse.Namespace, runtime: Runtime) -> int:
+    if args.once:
+        polls = runtime.feeds.poll_due(every_feed=args.all)
+        for poll in polls:
+            _report_poll(poll)
+        print(json.dumps({
+            "feeds": len(polls),
+            "failed_feeds": sum(p.status == "failed" for p in polls),
+            "stored": sum(p.count("stored") for p in polls),
+            "known": sum(p.count("known") for p in polls),
+            "failed_entries": sum(p.count("failed") for p in polls),
+        }))
+        return 0
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    runtime.feeds.run(stop, report=_report_poll)
+    return 0
+
+
+def _report_poll(poll: Poll) -> None:
+    if poll.error is not None:
+        print(f"feed {poll.feed_id}: [{poll.error.code}] {poll.error.message}", file=sys.stderr)
+        return
+    for entry in poll.entries:
+        if entry.status == "failed":
+            print(f"feed {poll.feed_id}: entry {entry.key}: [{entry.error_code}] not stored", file=sys.stderr)
+    print(f"feed {poll.feed_id}: {poll.status}, {poll.count('stored')} stored, {poll.count('known')} known, {poll.count('failed')} failed", file=sys.stderr)
+
+
 def _recluster(_args: argparse.Namespace, runtime: Runtime) -> int:
     from tqdm import tqdm
 
@@ -361,7 +434,7 @@ def _reembed(_args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "repair": _repair, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles}
+_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "repair": _repair, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles, "feeds": _feeds, "watch": _watch}
 
 
 if __name__ == "__main__":

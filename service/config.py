@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     queue_backoff_ms: int = Field(default=1_000, ge=1)
     # A worker silent this long is taken for dead and its jobs go back to the queue.
     queue_heartbeat_ms: int = Field(default=60_000, ge=1_000)
+    # Feed intake (``storydiff watch``): every fetch of a feed, a page or a robots.txt is
+    # held to these; a private, loopback or link-local address is refused unless allowed.
+    allow_private_feeds: bool = False
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, gt=0)
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_host_interval_seconds: float = Field(default=1.0, ge=0)  # between two requests to one host
 
     @field_validator("story_score_path")
     @classmethod

@@ -283,3 +283,46 @@ class StoryDetail:
     summary: StorySummary
     articles: tuple[Article, ...]
     links: tuple[CopyLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedError:
+    """Why a feed's last poll (or one entry) failed: a stable ``code``, a message, when."""
+
+    code: str
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """An outlet's RSS or Atom feed the watcher polls every ``every_seconds``.
+
+    ``etag`` and ``last_modified`` are the validators of the last answer (sent back as
+    If-None-Match / If-Modified-Since); ``failures`` counts failed polls in a row (the
+    backoff's exponent); ``last_error`` is None once a poll succeeds."""
+
+    id: int
+    url: str
+    outlet: str
+    language: str | None
+    every_seconds: int
+    next_poll_at: datetime
+    last_polled_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+    last_error: FeedError | None = None
+    entries_seen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntryRecord:
+    """What became of one feed entry: ``stored`` (a new article), ``known`` (its article
+    was stored already) or ``failed`` (nothing stored; ``error_code`` says why)."""
+
+    key: str
+    url: str | None
+    status: str
+    article_id: int | None = None
+    error_code: str | None = None

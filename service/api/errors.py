@@ -26,7 +26,7 @@ from service.pipeline import metrics
 log = logging.getLogger(__name__)
 
 # Status by error code where the error class alone does not decide it.
-_STATUS_BY_CODE = {"invalid_json": 400, "invalid_utf8": 400, "unauthorized": 401, "url_conflict": 409, "unsupported_media_type": 415}
+_STATUS_BY_CODE = {"invalid_json": 400, "invalid_utf8": 400, "unauthorized": 401, "url_conflict": 409, "feed_exists": 409, "unsupported_media_type": 415}
 _STATUS_BY_CLASS: list[tuple[type[StorydiffError], int]] = [
     (TooLarge, 413),
     (NotFound, 404),

@@ -137,7 +137,7 @@ def parse_fields(obj: dict[str, object]) -> ArticleInput:
             raise _invalid_field(name, f"{name} is longer than {MAX_FIELD_CHARS[name]} characters")
         strings[name] = value
     url = _blank_to_none(strings.get("url"))
-    if url is not None and not _is_web_url(url):
+    if url is not None and not is_web_url(url):
         raise _invalid_field("url", "url must be an http:// or https:// address", code="invalid_url")
     published = _blank_to_none(strings.get("published_at"))
     return ArticleInput(
@@ -155,7 +155,7 @@ def _invalid_field(name: str, message: str, *, code: str = "invalid_field") -> I
     return InvalidInput(message, code=code, errors=[{"field": name, "code": code}])
 
 
-def _is_web_url(url: str) -> bool:
+def is_web_url(url: str) -> bool:
     """An absolute http(s) URL with a host: the only links pages render and feeds follow."""
     scheme, sep, rest = url.partition("://")
     return bool(sep) and scheme.lower() in ("http", "https") and bool(rest.split("/", 1)[0]) and not any(c.isspace() for c in url)

@@ -3,7 +3,8 @@
 ``Runtime`` owns the store, the passage index, the copy finder and the story desk, and
 stores an article in one sequence, one module a step (``ingest``):
 prepare (``prepare``) -> store (``Store.add``) -> link copies (``copies``) -> assign the
-story (``stories``, with its document from ``story_docs``).
+story (``stories``, with its document from ``story_docs``). ``feeds`` polls watched feeds
+into that same sequence.
 
 Example:
     >>> with Runtime.open(Settings(database_url="sqlite:///var/demo.db")) as runtime:  # doctest: +SKIP
@@ -33,6 +34,7 @@ from service.errors import NotFound, StorydiffError, TooLarge
 from service.intake.fields import parse_line
 from service.pipeline import metrics
 from service.pipeline.copies import REUSE_JOB, CheckedCopy, CopyFinder, LinkView, signatures_of
+from service.pipeline.feeds import FeedWatch
 from service.pipeline.prepare import prepare, preview
 from service.pipeline.queue import AnalysisQueue, QueueUnavailable
 from service.pipeline.stories import StoryDesk
@@ -92,6 +94,8 @@ class Runtime:
         self.index = index
         self.copies = CopyFinder(store, index)
         self.desk = StoryDesk(settings, store)
+        # The watched feeds, polled into the store through the same ingest as every input.
+        self.feeds = FeedWatch(settings, store.feeds, self.ingest)
         # Where ``wait=false`` sends analyses: only with Redis (None: synchronous only).
         self.queue = AnalysisQueue(settings) if settings.redis_url is not None else None
         # Striped by article id: follow-up work of one article in one thread at a time.
@@ -115,6 +119,7 @@ class Runtime:
         return cls(settings, store, index)
 
     def close(self) -> None:
+        self.feeds.close()
         if self.queue is not None:
             self.queue.close()
         self.store.close()

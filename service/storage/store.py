@@ -22,6 +22,7 @@ from service.domain import Analysis, Article, ArticlePage, CopyLink, IngestResul
 from service.errors import NotFound, StorydiffError, Unavailable, mask_url
 from service.storage import migrate
 from service.storage.engine import open_engine
+from service.storage.feeds import FeedStore
 from service.storage.rows import to_article, to_link, utc
 from service.storage.stories import StoryStore
 from service.storage.tables import article_failures, article_jobs, articles, copy_links, corpus_words, passages
@@ -48,6 +49,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.stories = StoryStore(engine)
+        self.feeds = FeedStore(engine)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod

@@ -159,3 +159,41 @@ stories = Table(
     Column("last_seen", DateTime(timezone=True), nullable=True),
 )
 Index("ix_stories_last_seen", stories.c.last_seen)
+
+# Feeds the watcher polls (service.pipeline.feeds); ``failures`` counts failed polls in a
+# row, the exponent of the backoff; the last error is kept until a poll succeeds.
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("url", String(2048), nullable=False),
+    Column("outlet", String(200), nullable=False),
+    Column("language", String(16), nullable=True),
+    Column("every_seconds", Integer, nullable=False),
+    Column("etag", Text, nullable=True),  # the last answer's validators, sent back on the next poll
+    Column("last_modified", Text, nullable=True),
+    Column("last_polled_at", DateTime(timezone=True), nullable=True),
+    Column("next_poll_at", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("error_code", String(60), nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("error_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("url", name="uq_feeds_url"),
+)
+Index("ix_feeds_next_poll", feeds.c.next_poll_at)
+
+# Every entry a feed has shown, by its key (the entry's id or guid, else its link): an
+# entry seen once is never fetched or stored again. ``article_id`` is null for a failed
+# entry (``error_code`` says why) and once its article is deleted.
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("feed_id", Id, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_key", String(2048), primary_key=True),
+    Column("url", String(2048), nullable=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(20), nullable=False),  # stored | known | failed
+    Column("error_code", String(60), nullable=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
