@@ -33,6 +33,7 @@ QUEUE = "analysis"
 ACTOR = "analyse_article"
 TIME_LIMIT_MS = 10 * 60_000  # one article's analysis; far above the slowest measured
 MAINTENANCE_CHANCE = 50_000  # per million broker commands: how often dead workers' messages are looked for
+IDLE_POLL_MS = 100  # an idle worker looks for work at least this often (Dramatiq backs off up to it; its default 1 s was most of a job's queue latency)
 
 
 class QueueUnavailable(Unavailable):
@@ -100,7 +101,7 @@ class AnalysisQueue:
 
     def worker(self, *, threads: int) -> dramatiq.Worker:
         """A worker taking this queue's analyses, ``threads`` at a time (started by the caller)."""
-        return dramatiq.Worker(self.broker, queues={QUEUE}, worker_threads=threads)
+        return dramatiq.Worker(self.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=IDLE_POLL_MS)
 
     def present(self, worker_id: str) -> None:
         """Say that worker ``worker_id`` is alive, for one heartbeat timeout (``workers``)."""
