@@ -66,7 +66,20 @@ def test_stories_page_shows_exactly_two_stories(server: Server, browser) -> None
     page.locator("li.story a").first.click()
     assert page.locator("table.timeline tbody tr").count() == 4
     assert page.locator("table.links tbody tr").count() >= 2
+    chart = page.locator("svg.coverage-chart")  # the Sochi story: 4 articles, 3 or more outlets
+    assert chart.locator("circle.mark").count() == 4
+    assert chart.locator("g.outlet-row").count() >= 3
+    assert chart.locator("line.copy").count() >= 2  # 001 <- 003 and 000's passage
+    assert all(chart.locator("a").nth(i).get_attribute("aria-label") for i in range(4))
+    boxes = [chart.locator("circle.mark").nth(i).bounding_box() for i in range(4)]
+    assert all(b is not None and b["width"] > 4 for b in boxes)
     page.screenshot(path=str(SHOTS / "story.png"))
+    small = _page(browser, width=360)
+    small.goto(page.url)
+    assert small.evaluate("document.documentElement.scrollWidth") <= 360 + 1
+    labels = small.locator("svg.coverage-chart text.outlet-name")
+    assert all(labels.nth(i).bounding_box()["height"] >= 8 for i in range(labels.count()))  # type: ignore[index]  # readable when scaled
+    small.screenshot(path=str(SHOTS / "story-360.png"), full_page=True)
 
 
 def test_flags_page_lists_001_copying_003_and_sorts(server: Server, browser) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import ArticleIdQuery, CleanQuery, Offset, RuntimeDep, SettingsDep, StoryId
 from service.api.errors import status_of
 from service.api.limits import analysis_slot
+from service.api.pages import coverage
 from service.api.pages.forms import Form, FormLimits, Upload
 from service.api.pages.highlight import pieces, side_marks
 from service.api.pages.routes import FORM_ENVELOPE, guarded_form, query_of, refused, templates
@@ -141,7 +142,7 @@ def story_page(story_id: StoryId, request: Request, runtime: RuntimeDep) -> HTML
         return _render(request, "message.html", {"error": f"{exc.message} [{exc.code}]"}, status_of(exc))
     outlets = list(dict.fromkeys(a.outlet or "—" for a in detail.articles))
     names = {a.id: a.outlet or "" for a in detail.articles}
-    return _render(request, "story.html", {"detail": detail, "outlets": outlets, "names": names, "first": detail.articles[0]})
+    return _render(request, "story.html", {"detail": detail, "outlets": outlets, "names": names, "first": detail.articles[0], "chart": coverage.layout(detail)})
 
 
 @router.get("/flags", response_class=HTMLResponse)
