@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from service.errors import InvalidInput
-from service.intake.fields import EARLIEST_PUBLISHED, LATEST_PUBLISHED, MAX_FIELD_CHARS, is_blank, is_web_url
+from service.intake.fields import EARLIEST_PUBLISHED, LATEST_PUBLISHED, MAX_FIELD_CHARS, is_blank, is_web_url, refuse_unknown_fields
 
 MIN_EVERY_SECONDS = 60  # a feed polled more often than once a minute only loads its outlet
 MAX_EVERY_SECONDS = 7 * 86_400
@@ -94,13 +94,7 @@ def parse_feed_request(obj: object) -> FeedRequest:
     """``{"url", "outlet", "language"?, "every"?}`` checked; no address is resolved here."""
     if not isinstance(obj, dict):
         raise InvalidInput("a feed must be a JSON object", code="invalid_request")
-    unknown = sorted(set(obj) - set(FEED_FIELDS))
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(FEED_FIELDS)}",
-            code="unknown_field",
-            errors=[{"field": name, "code": "unknown_field"} for name in unknown],
-        )
+    refuse_unknown_fields(obj, FEED_FIELDS)
     outlet, language, every = obj.get("outlet"), obj.get("language"), obj.get("every", DEFAULT_EVERY)
     return feed_request(obj.get("url"), outlet=outlet, language=language, every=every)  # type: ignore[arg-type]
 

@@ -109,17 +109,22 @@ def parse_date_range(since: str | None, until: str | None) -> dict[str, datetime
     }
 
 
+def refuse_unknown_fields(obj: dict[str, object], allowed: tuple[str, ...]) -> None:
+    """422 ``unknown_field`` naming each field of ``obj`` not in ``allowed``."""
+    unknown = sorted(set(obj) - set(allowed))
+    if unknown:
+        raise InvalidInput(
+            f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(allowed)}",
+            code="unknown_field",
+            errors=[{"field": name, "code": "unknown_field"} for name in unknown],
+        )
+
+
 def parse_article(obj: object) -> ArticleInput:
     """Validate one article as sent in JSON (a dict) and return it as a domain value."""
     if not isinstance(obj, dict):
         raise InvalidInput("an article must be a JSON object", code="invalid_article")
-    unknown = sorted(set(obj) - set(ARTICLE_FIELDS))
-    if unknown:
-        raise InvalidInput(
-            f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(ARTICLE_FIELDS)}",
-            code="unknown_field",
-            errors=[{"field": name, "code": "unknown_field"} for name in unknown],
-        )
+    refuse_unknown_fields(obj, ARTICLE_FIELDS)
     return parse_fields(obj)
 
 
