@@ -14,12 +14,15 @@ from pydantic import BaseModel
 from service.api.feed_schemas import FeedOut, FeedsOut
 from service.api.schemas import ArticlePageOut, FlagsOut, LinkOut, ReuseOut
 from service.api.story_schemas import StoriesOut, StoryDetailOut
+from service.api.watch_schemas import DeliveriesOut, DeliveryOut, WatchCreatedOut, WatchesOut, WatchOut
 from service.compare.report import render_report
 from service.config import Settings, get_settings
 from service.errors import InvalidInput, StorydiffError, mask_url
 from service.intake.feeds import feed_request
 from service.intake.fields import parse_date_range
 from service.intake.files import article_ref_of, count_items, read_article_files, read_seeds
+from service.intake.watches import FLAG_FILTERS, KINDS, RELATION_CHOICES, STORY_FILTERS, watch_request
+from service.pipeline.alerts import describe
 from service.pipeline.exports import Table, flag_table, story_article_table, story_table, write_csv
 from service.pipeline.feeds import Poll
 from service.pipeline.runtime import Runtime
@@ -122,8 +125,30 @@ def _parser() -> argparse.ArgumentParser:
     feed_remove = feed_commands.add_parser("remove", help="stop watching a feed (its articles stay)")
     feed_remove.add_argument("id", type=int)
 
-    watch = commands.add_parser("watch", help="poll the watched feeds and store their new articles, until stopped")
-    watch.add_argument("--once", action="store_true", help="poll the due feeds once, then exit")
+    watches = commands.add_parser("watches", help="saved filters whose new matches `storydiff watch` POSTs to a webhook")
+    watch_commands = watches.add_subparsers(dest="watches_command", required=True)
+    watch_add = watch_commands.add_parser("add", help="save a watch: each new match of its filters is POSTed once, signed")
+    watch_add.add_argument("--on", required=True, choices=KINDS, help="flags: new copy links; stories: stories as they change")
+    watch_add.add_argument("--webhook", required=True, help="where each match is POSTed (http:// or https://)")
+    watch_add.add_argument("--secret", help="signs the deliveries (16-200 characters; default: made and shown once)")
+    watch_add.add_argument("--outlet", help="flags: the copying outlet; stories: an outlet with an article in the story")
+    watch_add.add_argument("--source-outlet", help="flags: the outlet copied from")
+    watch_add.add_argument("--min-share", type=float, help="flags: at least this share of the copier's text (0-1)")
+    watch_add.add_argument("--credited", choices=("true", "false"), help="flags: only credited, or only uncredited, copies")
+    watch_add.add_argument("--relation", choices=RELATION_CHOICES, help="flags: which links (default reuse: copy and shared_source)")
+    watch_add.add_argument("--language", help="stories: with an article in this language")
+    watch_add.add_argument("--q", help="stories: text in the headline or an article's title")
+    watch_add.add_argument("--min-articles", type=int, help="stories: with at least this many articles")
+    watch_add.add_argument("--min-outlets", type=int, help="stories: with articles of at least this many outlets")
+    watch_list = watch_commands.add_parser("list", help="the saved watches, with their matches and deliveries")
+    watch_list.add_argument("--json", action="store_true", help="the JSON answer of GET /watches")
+    watch_deliveries = watch_commands.add_parser("deliveries", help="a watch's matches and their delivery, newest first")
+    watch_deliveries.add_argument("id", type=int)
+    watch_remove = watch_commands.add_parser("remove", help="delete a watch and its deliveries' log")
+    watch_remove.add_argument("id", type=int)
+
+    watch = commands.add_parser("watch", help="poll the watched feeds, store their new articles and deliver the watches' matches, until stopped")
+    watch.add_argument("--once", action="store_true", help="poll the due feeds once, deliver the watches' new matches, then exit")
     watch.add_argument("--all", action="store_true", help="with --once: poll every feed, due or not")
 
     commands.add_parser("recluster", help="rebuild every story from scratch (publication order)")
@@ -383,17 +408,53 @@ def _feeds(args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
+def _watches(args: argparse.Namespace, runtime: Runtime) -> int:
+    if args.watches_command == "add":
+        names = FLAG_FILTERS if args.on == "flags" else STORY_FILTERS
+        given = {name: getattr(args, name, None) for name in (*FLAG_FILTERS, *STORY_FILTERS)}
+        if given["credited"] is not None:
+            given["credited"] = given["credited"] == "true"
+        wrong = sorted(name for name, value in given.items() if value is not None and name not in names)
+        if wrong:
+            raise InvalidInput(f"not a filter of watches on {args.on}: {', '.join('--' + n.replace('_', '-') for n in wrong)}", code="unknown_field")
+        filters = {name: value for name, value in given.items() if value is not None}
+        _print_json(WatchCreatedOut.created(runtime.alerts.add(watch_request(args.on, filters, webhook_url=args.webhook, secret=args.secret))))
+        return 0
+    if args.watches_command == "remove":
+        runtime.alerts.remove(args.id)
+        print(json.dumps({"removed": args.id}))
+        return 0
+    if args.watches_command == "deliveries":
+        deliveries = runtime.alerts.deliveries(args.id)
+        _print_json(DeliveriesOut(items=[DeliveryOut.of(d) for d in deliveries], total=runtime.alerts.get(args.id).matches))
+        return 0
+    watches = runtime.alerts.list()
+    if args.json:
+        _print_json(WatchesOut(items=[WatchOut.of(w) for w in watches], total=len(watches)))
+        return 0
+    for watch in watches:
+        print(f"{watch.id:>4}  {describe(watch)[:60]:<60}  {watch.matches:>5} matches  {watch.delivered:>5} delivered  {watch.webhook_url}")
+    print(f"({len(watches)} watches)")
+    return 0
+
+
 def _watch(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.once:
         polls = runtime.feeds.poll_due(every_feed=args.all)
         for poll in polls:
             _report_poll(poll)
+        matches = runtime.alerts.scan()
+        delivered = runtime.alerts.deliver_due()
         print(json.dumps({
             "feeds": len(polls),
             "failed_feeds": sum(p.status == "failed" for p in polls),
             "stored": sum(p.count("stored") for p in polls),
             "known": sum(p.count("known") for p in polls),
             "failed_entries": sum(p.count("failed") for p in polls),
+            "matches": matches,
+            "delivered": delivered.delivered,
+            "retrying": delivered.retrying,
+            "failed_deliveries": delivered.failed,
         }))
         return 0
     import signal
@@ -402,7 +463,7 @@ def _watch(args: argparse.Namespace, runtime: Runtime) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    runtime.feeds.run(stop, report=_report_poll)
+    runtime.feeds.run(stop, report=_report_poll, tick=runtime.alerts.tick)
     return 0
 
 
@@ -434,7 +495,7 @@ def _reembed(_args: argparse.Namespace, runtime: Runtime) -> int:
     return 0
 
 
-_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "repair": _repair, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles, "feeds": _feeds, "watch": _watch}
+_COMMANDS = {"compare": _compare, "stories": _stories, "story": _story, "recluster": _recluster, "reembed": _reembed, "reuse": _reuse, "flags": _flags, "reindex": _reindex, "repair": _repair, "migrate": _migrate, "ingest": _ingest, "seed": _seed, "articles": _articles, "feeds": _feeds, "watches": _watches, "watch": _watch}
 
 
 if __name__ == "__main__":

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     fetch_max_redirects: int = Field(default=5, ge=0)
     fetch_host_interval_seconds: float = Field(default=1.0, ge=0)  # between two requests to one host
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)  # one delivery attempt
+    webhook_max_attempts: int = Field(default=8, ge=1)  # then the delivery is given up (failed)
+    webhook_retry_seconds: float = Field(default=30.0, gt=0)  # the first retry's wait, doubled after each failure
+    watch_scan_seconds: float = Field(default=10.0, gt=0)  # how often `storydiff watch` looks for new matches
 
     @field_validator("story_score_path")
     @classmethod

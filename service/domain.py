@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+# The relations of a copy link (service.reuse.flags decides them).
+RELATIONS = ("copy", "shared_source", "template", "same_outlet", "repost")
+REUSE = ("copy", "shared_source")  # text one outlet took: what a flag list shows by default
+
 T = TypeVar("T")
 
 
@@ -326,3 +330,41 @@ class FeedEntryRecord:
     status: str
     article_id: int | None = None
     error_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A saved filter on the copy flags or the stories (``kind``) with a webhook: every
+    new match is POSTed to ``webhook_url`` once, signed with ``secret``. ``scanned_until``:
+    the links and story changes up to then have been looked at."""
+
+    id: int
+    kind: str
+    filters: dict[str, object]
+    webhook_url: str
+    secret: str
+    created_at: datetime
+    scanned_until: datetime
+    matches: int = 0
+    delivered: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One match of a watch and its delivery: ``status`` pending (next try at
+    ``next_attempt_at``), delivered or failed (given up); the last attempt's HTTP status
+    (``status_code``) or error (``error_code``, ``error_message``)."""
+
+    id: int
+    watch_id: int
+    key: str
+    payload: dict[str, object]
+    matched_at: datetime
+    status: str
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    status_code: int | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    delivered_at: datetime | None = None

@@ -14,7 +14,7 @@ from service.api.headers import SecurityHeaders, secure
 from service.api.pages import routes as pages
 from service.api.pages import views as page_views
 from service.api.pages.guard import PageGuard
-from service.api.routes import articles, compare, exports, feeds, health, reuse, stories
+from service.api.routes import articles, compare, exports, feeds, health, reuse, stories, watches
 from service.config import Settings, get_settings
 from service.pipeline.runtime import Runtime
 
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(compare.router)
     app.include_router(feeds.router)
+    app.include_router(watches.router)
     app.include_router(pages.router)
     app.include_router(page_views.router)
     app.mount("/static", StaticFiles(directory=pages.HERE / "static"), name="static")

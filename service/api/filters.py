@@ -13,6 +13,7 @@ from service.reuse.flags import relations_of
 
 def flag_filters(
     outlet: Annotated[str | None, Query(description="the copying outlet")] = None,
+    source_outlet: Annotated[str | None, Query(description="the outlet copied from")] = None,
     since: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
     until: Annotated[str | None, Query(description="ISO 8601, inclusive")] = None,
     min_share: Annotated[float, Query(ge=0, le=1)] = 0.0,
@@ -28,7 +29,8 @@ def flag_filters(
 ) -> dict[str, object]:
     """The keywords of ``Runtime.flags``."""
     return {
-        "outlet": outlet,
+        "outlet": outlet or None,
+        "source_outlet": source_outlet or None,
         **parse_date_range(since, until),
         "min_share": min_share,
         "credited": credited,
@@ -43,6 +45,7 @@ def story_filters(
     language: Annotated[str | None, Query(description="stories with an article in this language")] = None,
     q: Annotated[str | None, Query(description="text in the headline or an article's title")] = None,
     min_articles: Annotated[int, Query(ge=1, le=MAX_OFFSET, description="stories with at least this many articles")] = 1,
+    min_outlets: Annotated[int, Query(ge=1, le=MAX_OFFSET, description="stories with articles of at least this many outlets")] = 1,
 ) -> dict[str, object]:
     """The keywords of ``Runtime.stories``."""
     return {
@@ -51,6 +54,7 @@ def story_filters(
         "language": language or None,
         "q": q or None,
         "min_articles": min_articles,
+        "min_outlets": min_outlets,
     }
 
 

@@ -20,12 +20,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from service.domain import Article, CopyLink, StorySummary
 from service.pipeline.copies import LinkView
-from service.pipeline.runtime import Runtime
 from service.storage.store import MAX_PAGE
+
+if TYPE_CHECKING:  # the runtime builds the watches, which write these rows
+    from service.pipeline.runtime import Runtime
 
 T = TypeVar("T")
 Row = dict[str, object]
@@ -189,7 +191,12 @@ def _csv_lines(export: Table) -> Iterator[str]:
 def write_jsonl(export: Table) -> Iterator[str]:
     """JSON Lines: one object a row with the CSV's column names as keys, in order; JSON
     types (null, true/false, numbers, lists), times as in the CSV."""
-    return _chunked(json.dumps({name: _json(row[name]) for name in export.names}, ensure_ascii=False) + "\n" for row in export.rows)
+    return _chunked(json.dumps(row, ensure_ascii=False) + "\n" for row in json_rows(export))
+
+
+def json_rows(export: Table) -> Iterator[Row]:
+    """The rows as JSON values, keyed by column name in order (JSON Lines, webhooks)."""
+    return ({name: _json(row[name]) for name in export.names} for row in export.rows)
 
 
 def _chunked(lines: Iterable[str]) -> Iterator[str]:

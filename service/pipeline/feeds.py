@@ -150,15 +150,22 @@ class FeedWatch:
             return MAX_IDLE_SECONDS
         return max(0.0, min(MAX_IDLE_SECONDS, (due - datetime.now(UTC)).total_seconds()))
 
-    def run(self, stop: threading.Event, *, report: Callable[[Poll], object] = lambda _poll: None) -> None:
-        """Poll due feeds until ``stop`` is set, sleeping until the next is due."""
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        report: Callable[[Poll], object] = lambda _poll: None,
+        tick: Callable[[], float] = lambda: float("inf"),
+    ) -> None:
+        """Poll due feeds until ``stop`` is set, sleeping until the next is due; ``tick``
+        (the watches' scan and deliveries) runs after each round and says when it is next due."""
         while not stop.is_set():
             try:
                 for poll in self.poll_due():
                     report(poll)
                     if stop.is_set():
                         return
-                wait = self.next_wait()
+                wait = min(self.next_wait(), tick())
             except Exception:  # the database away for a moment: try again later
                 log.exception("watch: polling failed")
                 wait = MAX_IDLE_SECONDS

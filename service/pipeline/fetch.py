@@ -1,5 +1,5 @@
-"""Fetching feeds and pages from the web, politely and within bounds: the one place the
-service opens outgoing HTTP connections (httpx).
+"""Fetching feeds and pages from the web, politely and within bounds (httpx); the other
+outgoing connections are the watches' webhook deliveries (``service.pipeline.webhooks``).
 
 Every fetch is held to the settings: a timeout (each network wait, and the whole
 download), a size limit (the body is streamed and dropped past ``fetch_max_bytes``),

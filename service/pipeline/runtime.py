@@ -33,6 +33,7 @@ from service.domain import Analysis, Article, ArticleInput, IngestResult, StoryD
 from service.errors import NotFound, StorydiffError, TooLarge
 from service.intake.fields import parse_line
 from service.pipeline import metrics
+from service.pipeline.alerts import Alerts
 from service.pipeline.copies import REUSE_JOB, CheckedCopy, CopyFinder, LinkView, signatures_of
 from service.pipeline.feeds import FeedWatch
 from service.pipeline.prepare import prepare, preview
@@ -96,6 +97,8 @@ class Runtime:
         self.desk = StoryDesk(settings, store)
         # The watched feeds, polled into the store through the same ingest as every input.
         self.feeds = FeedWatch(settings, store.feeds, self.ingest)
+        # Saved watches, matched through the same listings as GET /flags and GET /stories.
+        self.alerts = Alerts(settings, store.watches, flags=self.flags, stories=self.stories)
         # Where ``wait=false`` sends analyses: only with Redis (None: synchronous only).
         self.queue = AnalysisQueue(settings) if settings.redis_url is not None else None
         # Striped by article id: follow-up work of one article in one thread at a time.
@@ -120,6 +123,7 @@ class Runtime:
 
     def close(self) -> None:
         self.feeds.close()
+        self.alerts.close()
         if self.queue is not None:
             self.queue.close()
         self.store.close()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from service.domain import Article, CopyLink, LinkSpan, WordStats
+from service.domain import RELATIONS, REUSE, Article, CopyLink, LinkSpan, WordStats
 from service.reuse.align import CopiedSpan
 from service.reuse.shares import copied_share, side_share
 from service.reuse.templates import judge
@@ -95,8 +95,6 @@ def credit_of(
     return None
 
 
-RELATIONS = ("copy", "shared_source", "template", "same_outlet", "repost")
-REUSE = ("copy", "shared_source")  # text one outlet took: what a flag list shows by default
 
 
 def relations_of(name: str, *, include_templates: bool = False) -> tuple[str, ...] | None:

@@ -26,6 +26,7 @@ from service.storage.feeds import FeedStore
 from service.storage.rows import to_article, to_link, utc
 from service.storage.stories import StoryStore
 from service.storage.tables import article_failures, article_jobs, articles, copy_links, corpus_words, passages
+from service.storage.watches import WatchStore
 
 MAX_PAGE = 500
 # The follow-up work every stored article needs (``Runtime._finish``): its passages
@@ -50,6 +51,7 @@ class Store:
         self.engine = engine
         self.stories = StoryStore(engine)
         self.feeds = FeedStore(engine)
+        self.watches = WatchStore(engine)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     @classmethod
@@ -384,16 +386,19 @@ class Store:
         self,
         *,
         outlet: str | None = None,
+        source_outlet: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         min_share: float = 0.0,
         credited: bool | None = None,
         relations: tuple[str, ...] | None = None,
+        made_after: datetime | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> tuple[builtins.list[CopyLink], int]:
-        """Copy links whose target matches the filters (``relations``: None, any), newest
-        target first; and their total."""
+        """Copy links whose target (``outlet``) and source (``source_outlet``) match the
+        filters (``relations``: None, any; ``made_after``: links stored after then, for
+        watches), newest target first; and their total."""
         if offset < 0 or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
         target = articles.alias("target")
@@ -408,7 +413,13 @@ class Store:
             conditions.append(target.c.published_at >= since)
         if until is not None:
             conditions.append(target.c.published_at <= until)
+        if made_after is not None:
+            conditions.append(copy_links.c.created_at > made_after)
         joined = copy_links.join(target, target.c.id == copy_links.c.target_id)
+        if source_outlet is not None:
+            source = articles.alias("source")
+            joined = joined.join(source, source.c.id == copy_links.c.source_id)
+            conditions.append(source.c.outlet == source_outlet)
         query = (
             select(copy_links)
             .select_from(joined)

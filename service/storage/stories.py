@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -227,15 +227,22 @@ class StoryStore:
         language: str | None = None,
         q: str | None = None,
         min_articles: int = 1,
+        min_outlets: int = 1,
+        changed_after: datetime | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> StoryPage:
-        """Stories newest first (by last article), overlapping [since, until], filtered."""
+        """Stories newest first (by last article), overlapping [since, until], filtered
+        (``changed_after``: whose members changed after then, for watches)."""
         if offset < 0 or not 1 <= limit <= MAX_PAGE:
             raise ValueError(f"offset must be >= 0 and limit in 1..{MAX_PAGE}")
         # A story always has a member (``_refresh`` deletes it with its last); the bound
         # keeps a listing honest even so.
         conditions = [stories.c.article_count >= max(min_articles, 1)]
+        if min_outlets > 1:
+            conditions.append(stories.c.outlet_count >= min_outlets)
+        if changed_after is not None:
+            conditions.append(stories.c.updated_at > changed_after)
         if since is not None:
             conditions.append(or_(stories.c.last_seen >= since, stories.c.last_seen.is_(None)))
         if until is not None:
@@ -328,16 +335,19 @@ class StoryStore:
         earliest = earliest.order_by(articles.c.published_at.asc().nulls_last(), articles.c.id)
         titled = conn.execute(earliest.where(func.length(func.trim(articles.c.title)) > 0).limit(1)).first()
         headline = titled.title.strip()[:HEADLINE_CHARS] if titled else _headline(conn.execute(earliest.limit(1)).one().clean_text)
+        outlets = ranked(articles.c.outlet)
         conn.execute(
             update(stories)
             .where(stories.c.id == story_id)
             .values(
                 headline=headline,
                 article_count=count,
-                outlets=ranked(articles.c.outlet),
+                outlets=outlets,
+                outlet_count=len(outlets),
                 languages=ranked(articles.c.language),
                 first_seen=first,
                 last_seen=last,
+                updated_at=datetime.now(UTC),
             )
         )
 

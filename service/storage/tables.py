@@ -119,6 +119,7 @@ copy_links = Table(
     Column("pair_share", Float, nullable=False, server_default="0"),
 )
 Index("ix_copy_links_source", copy_links.c.source_id)
+Index("ix_copy_links_created", copy_links.c.created_at)  # watches read the links made since they last looked
 
 # What the story score compares, per article (vectors with the model that made them):
 # kept so that clustering a new article never re-embeds the stored ones.
@@ -157,8 +158,11 @@ stories = Table(
     Column("languages", JSON, nullable=False),
     Column("first_seen", DateTime(timezone=True), nullable=True),
     Column("last_seen", DateTime(timezone=True), nullable=True),
+    Column("outlet_count", Integer, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=True),  # when its members last changed (watches)
 )
 Index("ix_stories_last_seen", stories.c.last_seen)
+Index("ix_stories_updated", stories.c.updated_at)
 
 # Feeds the watcher polls (service.pipeline.feeds); ``failures`` counts failed polls in a
 # row, the exponent of the backoff; the last error is kept until a poll succeeds.
@@ -197,3 +201,41 @@ feed_entries = Table(
     Column("error_code", String(60), nullable=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# Saved filters on the copy flags or the stories (``kind``), each with a webhook: every new
+# match is recorded once in ``watch_matches`` and POSTed, signed with ``secret``.
+# ``scanned_until``: the watch has looked at every link or story change up to then.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),  # flags | stories
+    Column("filters", JSON, nullable=False),
+    Column("webhook_url", String(2048), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("scanned_until", DateTime(timezone=True), nullable=False),
+)
+
+# One row per match of a watch (a link "target<-source", a story "story:id"), its JSON
+# payload as sent, and its delivery: pending (``next_attempt_at``), delivered or failed
+# (given up after the last attempt); the last attempt's HTTP status or error code kept.
+watch_matches = Table(
+    "watch_matches",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("watch_id", Id, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("match_key", String(100), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("matched_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("error_code", String(60), nullable=True),
+    Column("error_message", Text, nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("watch_id", "match_key", name="uq_watch_matches_key"),
+)
+Index("ix_watch_matches_due", watch_matches.c.status, watch_matches.c.next_attempt_at)

@@ -232,11 +232,11 @@ def test_watch_once_and_the_feeds_commands(site: Site, feed_settings: Settings, 
     assert code == 2 and "[feed_exists]" in err
 
     code, out, _ = run("watch", "--once")
-    assert code == 0 and json.loads(out) == {"feeds": 1, "failed_feeds": 0, "stored": 3, "known": 0, "failed_entries": 0}
+    assert code == 0 and json.loads(out) == {"feeds": 1, "failed_feeds": 0, "stored": 3, "known": 0, "failed_entries": 0, "matches": 0, "delivered": 0, "retrying": 0, "failed_deliveries": 0}
     code, out, _ = run("watch", "--once")  # nothing due
     assert code == 0 and json.loads(out)["feeds"] == 0
     code, out, _ = run("watch", "--once", "--all")  # 304
-    assert code == 0 and json.loads(out) == {"feeds": 1, "failed_feeds": 0, "stored": 0, "known": 0, "failed_entries": 0}
+    assert code == 0 and json.loads(out) == {"feeds": 1, "failed_feeds": 0, "stored": 0, "known": 0, "failed_entries": 0, "matches": 0, "delivered": 0, "retrying": 0, "failed_deliveries": 0}
     code, out, _ = run("feeds", "list", "--json")
     [listed] = json.loads(out)["items"]
     assert listed["entries_seen"] == 3 and listed["last_polled_at"] is not None and listed["outlet"] == RSS_OUTLET
