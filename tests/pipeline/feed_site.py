@@ -1,5 +1,5 @@
 """A news site on 127.0.0.1 for the feed tests: RSS and Atom feeds (with ETag and
-Last-Modified), article pages built from the seed articles inside page chrome (header,
+Last-Modified), article pages built from the seed articles (and SaudiNewsNet's) inside page chrome (header,
 navigation, sidebars, footer), a robots.txt, and the ways a site fails (500, a slow
 answer, a 20 MB page, a binary file, a broken feed, a redirect loop, a missing page).
 
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from tests.conftest import SEEDS
 
@@ -41,6 +42,20 @@ def seeds() -> list[Seed]:
             first, _, body = text.partition("\n")
             hour = len(out) + 6  # distinct times within the seed's day
             out.append(Seed(meta["id"], meta.get("title") or first.strip(), body.strip(), datetime.fromisoformat(meta["published"]).replace(hour=hour, tzinfo=UTC)))
+    return out
+
+
+def saudinewsnet_seeds(folder: Path, *, outlet: str, limit: int) -> list[Seed]:
+    """The first ``limit`` SaudiNewsNet articles of ``outlet`` (with a title and 80+ words)
+    shaped as seeds, to be served as that outlet's pages."""
+    from service.eval.corpora import saudinewsnet_articles
+
+    out = []
+    for n, article in enumerate(saudinewsnet_articles(folder)):
+        if article.outlet == outlet and article.title and article.published_at and len((article.text or "").split()) >= 80:
+            out.append(Seed(f"snn-{n}", article.title, article.text or "", article.published_at.replace(hour=6 + len(out) % 12, tzinfo=UTC)))
+            if len(out) == limit:
+                break
     return out
 
 

@@ -16,8 +16,8 @@ from service.cli import main
 from service.config import Settings
 from service.intake.feeds import feed_request
 from service.pipeline.runtime import Runtime
-from tests.conftest import ROOT
-from tests.pipeline.feed_site import FOOTER, SIDEBAR_HEADLINE, Answer, Item, Seed, Site, atom, page, rss, seeds
+from tests.conftest import ROOT, SHARED_DATA
+from tests.pipeline.feed_site import FOOTER, SIDEBAR_HEADLINE, Answer, Item, Seed, Site, atom, page, rss, saudinewsnet_seeds, seeds
 
 pytestmark = pytest.mark.model
 
@@ -127,6 +127,29 @@ def test_entries_are_ingested_once_polled_conditionally_and_only_new_ones_added(
     runtime.delete(changed.entries[0].article_id)  # type: ignore[arg-type]
     assert [e.article_id for e in runtime.store.feeds.entries(rss_feed.id) if e.key == changed.entries[0].key] == [None]
     assert [p.entries for p in runtime.feeds.poll_due(every_feed=True)] == [(), ()]
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "saudinewsnet").is_dir(), reason="needs ../shared/data/saudinewsnet")
+def test_a_feed_of_saudinewsnet_pages_stores_each_article_without_its_chrome(site: Site, runtime: Runtime) -> None:
+    articles = saudinewsnet_seeds(SHARED_DATA / "saudinewsnet", outlet="okaz", limit=6)
+    assert len(articles) == 6
+    items = [Item(f"urn:okaz:{a.id}", f"/news/{a.id}.html", a.title, a.published) for a in articles]
+    site.feed("/okaz/rss.xml", lambda: rss(items, base=site.base), etag=lambda: '"v1"', media_type="application/rss+xml")
+    for article in articles:
+        body = page(article, outlet="عكاظ").encode()
+        site.routes[f"/news/{article.id}.html"] = Answer(body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+    feed = runtime.feeds.add(feed_request(site.base + "/okaz/rss.xml", outlet="okaz", language="ar"))
+    [poll] = runtime.feeds.poll_due()
+    assert poll.feed_id == feed.id and [e.status for e in poll.entries] == ["stored"] * 6
+    stored = {a.url: a for a in runtime.store.list(limit=50).items}
+    for article in articles:
+        got = stored[f"{site.base}/news/{article.id}.html"]
+        assert got.outlet == "okaz" and got.title == article.title and got.published_at == article.published
+        longest = max((p.strip() for p in article.body.splitlines()), key=len)
+        assert longest[:80] in got.text  # the article's own text, from the page
+        for chrome in (FOOTER, SIDEBAR_HEADLINE, "اشترك في النشرة البريدية", "تابعوا آخر الأخبار"):
+            assert chrome not in got.text, chrome
+    assert [p.entries for p in runtime.feeds.poll_due(every_feed=True)] == [()]  # 304: nothing again
 
 
 def _closed_port() -> int:
