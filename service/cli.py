@@ -17,16 +17,17 @@ from service.api.story_schemas import StoriesOut, StoryDetailOut
 from service.api.watch_schemas import DeliveriesOut, DeliveryOut, WatchCreatedOut, WatchesOut, WatchOut
 from service.compare.report import render_report
 from service.config import Settings, get_settings
+from service.domain import RELATION_CHOICES
 from service.errors import InvalidInput, StorydiffError, mask_url
 from service.intake.feeds import feed_request
 from service.intake.fields import parse_date_range
 from service.intake.files import article_ref_of, count_items, read_article_files, read_seeds
-from service.intake.watches import FLAG_FILTERS, KINDS, RELATION_CHOICES, STORY_FILTERS, watch_request
+from service.intake.watches import FLAG_FILTERS, KINDS, STORY_FILTERS, watch_request
 from service.pipeline.alerts import describe
 from service.pipeline.exports import Table, flag_table, story_article_table, story_table, write_csv
 from service.pipeline.feeds import Poll
 from service.pipeline.runtime import Runtime
-from service.reuse.flags import RELATIONS, relations_of
+from service.reuse.flags import relations_of
 
 T = TypeVar("T")
 
@@ -84,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     credit = flags.add_mutually_exclusive_group()
     credit.add_argument("--credited", dest="credited", action="store_const", const=True)
     credit.add_argument("--uncredited", dest="credited", action="store_const", const=False)
-    flags.add_argument("--relation", choices=["reuse", *RELATIONS, "any"], default="reuse", help="reuse: copy and shared_source")
+    flags.add_argument("--relation", choices=RELATION_CHOICES, default="reuse", help="reuse: copy and shared_source")
     flags.add_argument("--include-templates", action="store_true")
     flags.add_argument("--offset", type=int, default=0)
     flags.add_argument("--limit", type=int, help=LIMIT_HELP)
@@ -410,14 +411,10 @@ def _feeds(args: argparse.Namespace, runtime: Runtime) -> int:
 
 def _watches(args: argparse.Namespace, runtime: Runtime) -> int:
     if args.watches_command == "add":
-        names = FLAG_FILTERS if args.on == "flags" else STORY_FILTERS
-        given = {name: getattr(args, name, None) for name in (*FLAG_FILTERS, *STORY_FILTERS)}
-        if given["credited"] is not None:
-            given["credited"] = given["credited"] == "true"
-        wrong = sorted(name for name, value in given.items() if value is not None and name not in names)
-        if wrong:
-            raise InvalidInput(f"not a filter of watches on {args.on}: {', '.join('--' + n.replace('_', '-') for n in wrong)}", code="unknown_field")
-        filters = {name: value for name, value in given.items() if value is not None}
+        # Options of the other kind are refused by watch_request (unknown_field).
+        filters = {name: getattr(args, name) for name in dict.fromkeys((*FLAG_FILTERS, *STORY_FILTERS)) if getattr(args, name, None) is not None}
+        if "credited" in filters:
+            filters["credited"] = filters["credited"] == "true"
         _print_json(WatchCreatedOut.created(runtime.alerts.add(watch_request(args.on, filters, webhook_url=args.webhook, secret=args.secret))))
         return 0
     if args.watches_command == "remove":

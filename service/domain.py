@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 # The relations of a copy link (service.reuse.flags decides them).
 RELATIONS = ("copy", "shared_source", "template", "same_outlet", "repost")
 REUSE = ("copy", "shared_source")  # text one outlet took: what a flag list shows by default
+RELATION_CHOICES = ("reuse", *RELATIONS, "any")  # what a flag filter may name (reuse.flags.relations_of)
 
 T = TypeVar("T")
 
@@ -336,7 +337,8 @@ class FeedEntryRecord:
 class Watch:
     """A saved filter on the copy flags or the stories (``kind``) with a webhook: every
     new match is POSTed to ``webhook_url`` once, signed with ``secret``. ``scanned_until``:
-    the links and story changes up to then have been looked at."""
+    the links and story changes up to then have been looked at. ``matches`` and
+    ``delivered`` are counted only when asked for (``WatchStore.list(counted=True)``), else 0."""
 
     id: int
     kind: str

@@ -97,3 +97,12 @@ def seed_metadata() -> list[dict[str, object]]:
 
 def seed_text(seed_id: str) -> str:
     return (SEEDS / f"{seed_id}.txt").read_text(encoding="utf-8")
+
+
+def coded_error(response, status: int, code: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The body of an error answer, checked: the house's shape, ``status`` and ``code``."""
+    body = response.json()
+    assert response.status_code == status, body
+    assert set(body) == {"ok", "status", "code", "error", "errors"} and body["ok"] is False
+    assert body["status"] == status and body["code"] == code, body
+    return body

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from service.domain import RELATION_CHOICES
 from service.intake.fields import MAX_OFFSET, parse_date_range
 from service.reuse.flags import relations_of
 
@@ -21,7 +22,7 @@ def flag_filters(
     relation: Annotated[
         str,
         Query(
-            pattern="^(reuse|copy|shared_source|template|same_outlet|repost|any)$",
+            pattern=f"^({'|'.join(RELATION_CHOICES)})$",
             description="reuse: copy and shared_source; any: every relation",
         ),
     ] = "reuse",

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.domain import Delivery, Watch
+from service.domain import RELATION_CHOICES, Delivery, Watch
 from service.intake.fields import MAX_FIELD_CHARS
-from service.intake.watches import MAX_SECRET, MIN_SECRET, RELATION_CHOICES
+from service.intake.watches import MAX_SECRET, MIN_SECRET
 
 
 class WatchIn(BaseModel):

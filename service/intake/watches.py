@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.domain import RELATIONS
+from service.domain import RELATION_CHOICES
 from service.errors import InvalidInput
 from service.intake.feeds import check_feed_url
 from service.intake.fields import MAX_FIELD_CHARS, MAX_OFFSET, refuse_unknown_fields
 
 KINDS = ("flags", "stories")
-RELATION_CHOICES = ("reuse", "any", *RELATIONS)
 # Each kind's filters with their defaults: a watch's filters, stored, always hold them all.
 FLAG_FILTERS: dict[str, object] = {"outlet": None, "source_outlet": None, "min_share": 0.0, "credited": None, "relation": "reuse"}
 STORY_FILTERS: dict[str, object] = {"outlet": None, "language": None, "q": None, "min_articles": 1, "min_outlets": 1}

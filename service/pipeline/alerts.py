@@ -37,11 +37,10 @@ from types import TracebackType
 
 from service.config import Settings
 from service.domain import Delivery, StoryPage, Watch
-from service.errors import InvalidInput
 from service.intake.watches import WatchRequest
 from service.pipeline.copies import LinkView
 from service.pipeline.exports import FLAG_COLUMNS, STORY_COLUMNS, every, json_rows, table
-from service.pipeline.fetch import FetchError, check_address
+from service.pipeline.fetch import refuse_unreachable
 from service.pipeline.webhooks import WebhookError, WebhookSender
 from service.reuse.flags import relations_of
 from service.storage.watches import WatchStore
@@ -103,10 +102,7 @@ class Alerts:
     def add(self, request: WatchRequest) -> Watch:
         """Save a watch (its secret made here when none is given). The webhook's host must
         resolve, to public addresses only unless ``allow_private_feeds`` (422)."""
-        try:
-            check_address(request.webhook_url, allow_private=self.settings.allow_private_feeds)
-        except FetchError as exc:
-            raise InvalidInput(exc.message, code=exc.code, errors=[{"field": "webhook_url", "code": exc.code}]) from None
+        refuse_unreachable(request.webhook_url, field="webhook_url", allow_private=self.settings.allow_private_feeds)
         secret = request.secret or secrets.token_hex(32)
         return self.watches.add(request.kind, request.filters, webhook_url=request.webhook_url, secret=secret)
 
@@ -124,9 +120,9 @@ class Alerts:
 
     # -- matching -----------------------------------------------------------------------
 
-    def scan(self) -> int:
-        """Record every watch's new matches; returns how many."""
-        return sum(self._scan(watch) for watch in self.watches.list())
+    def scan(self, watches: builtins.list[Watch] | None = None) -> int:
+        """Record the new matches of ``watches`` (default: every watch); returns how many."""
+        return sum(self._scan(watch) for watch in (self.watches.list(counted=False) if watches is None else watches))
 
     def _scan(self, watch: Watch) -> int:
         until = datetime.now(UTC)
@@ -134,7 +130,7 @@ class Alerts:
         recorded = 0
         for key, row in self._matches(watch, after):
             payload = {"watch_id": watch.id, "on": watch.kind, "key": key, "matched_at": until.isoformat(), "match": row}
-            recorded += self.watches.record(watch.id, key, payload)
+            recorded += self.watches.record(watch.id, key, payload, at=until)
         self.watches.scanned(watch.id, until)
         return recorded
 
@@ -162,7 +158,7 @@ class Alerts:
             if delivery is None:
                 break
             if delivery.watch_id not in watches:
-                watches[delivery.watch_id] = self.watches.get(delivery.watch_id)
+                watches[delivery.watch_id] = self.watches.get(delivery.watch_id, counted=False)
             counts[self._attempt(watches[delivery.watch_id], delivery, now)] += 1
         return Delivered(**counts)
 
@@ -217,9 +213,10 @@ class Alerts:
 
     def tick(self) -> float:
         """One scan and one round of deliveries (the watcher's loop); seconds until the next."""
-        if not self.watches.list():
+        watches = self.watches.list(counted=False)
+        if not watches:
             return float("inf")
-        self.scan()
+        self.scan(watches)
         self.deliver_due()
         return self.settings.watch_scan_seconds
 

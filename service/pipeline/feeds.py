@@ -27,9 +27,9 @@ from types import TracebackType
 
 from service.config import Settings
 from service.domain import ArticleInput, Feed, FeedEntryRecord, FeedError, IngestResult
-from service.errors import InvalidInput, StorydiffError
+from service.errors import StorydiffError
 from service.intake.feeds import FeedEntry, FeedRequest, parse_feed
-from service.pipeline.fetch import Fetched, Fetcher, FetchError, check_address
+from service.pipeline.fetch import Fetched, Fetcher, FetchError, refuse_unreachable
 from service.storage.feeds import FeedStore
 
 log = logging.getLogger(__name__)
@@ -90,10 +90,7 @@ class FeedWatch:
     def add(self, request: FeedRequest) -> Feed:
         """Watch a feed (due at once). Its host must resolve, and to public addresses only
         unless ``allow_private_feeds`` (422 ``private_address``); 409 ``feed_exists``."""
-        try:
-            check_address(request.url, allow_private=self.settings.allow_private_feeds)
-        except FetchError as exc:
-            raise InvalidInput(exc.message, code=exc.code, errors=[{"field": "url", "code": exc.code}]) from None
+        refuse_unreachable(request.url, field="url", allow_private=self.settings.allow_private_feeds)
         return self.feeds.add(request.url, outlet=request.outlet, language=request.language, every_seconds=request.every_seconds)
 
     def list(self) -> list[Feed]:

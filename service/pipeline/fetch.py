@@ -34,7 +34,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from service.config import Settings
-from service.errors import StorydiffError
+from service.errors import InvalidInput, StorydiffError
 from service.intake.feeds import check_feed_url, is_public_address
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,15 @@ def check_address(url: str, *, allow_private: bool, resolver: Resolver = resolve
             "(STORYDIFF_ALLOW_PRIVATE_FEEDS allows them)",
             code="private_address",
         )
+
+
+def refuse_unreachable(url: str, *, field: str, allow_private: bool) -> None:
+    """``check_address`` for an address a user gives (a feed, a webhook): its failure as
+    422 ``InvalidInput`` on ``field``, with the check's code."""
+    try:
+        check_address(url, allow_private=allow_private)
+    except FetchError as exc:
+        raise InvalidInput(exc.message, code=exc.code, errors=[{"field": field, "code": exc.code}]) from None
 
 
 class Fetcher:

@@ -8,7 +8,7 @@ never send the same one at once.
 Example:
     >>> watches = WatchStore(engine)  # doctest: +SKIP
     >>> watch = watches.add("flags", {"credited": False}, webhook_url="https://hooks.example/x", secret="s" * 32)  # doctest: +SKIP
-    >>> watches.record(watch.id, "12<-7", {"match": {}})  # doctest: +SKIP
+    >>> watches.record(watch.id, "12<-7", {"match": {}}, at=datetime.now(UTC))  # doctest: +SKIP
     True
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, RowMapping
 
@@ -45,15 +45,17 @@ class WatchStore:
             watch_id = conn.execute(watches.insert().values(**values).returning(watches.c.id)).scalar_one()
         return self.get(watch_id)
 
-    def get(self, watch_id: int) -> Watch:
-        found = self._select(watches.c.id == watch_id)
+    def get(self, watch_id: int, *, counted: bool = True) -> Watch:
+        """One watch (``counted``: with its matches and deliveries counted)."""
+        found = self._select(watches.c.id == watch_id, counted=counted)
         if not found:
             raise NotFound(f"watch {watch_id} not found")
         return found[0]
 
-    def list(self) -> builtins.list[Watch]:
-        """Every watch, in id order."""
-        return self._select(None)
+    def list(self, *, counted: bool = True) -> builtins.list[Watch]:
+        """Every watch, in id order (``counted``: with its matches and deliveries counted;
+        the watcher's loop needs only the watches)."""
+        return self._select(None, counted=counted)
 
     def remove(self, watch_id: int) -> None:
         """Delete a watch and its matches; NotFound when absent."""
@@ -69,10 +71,9 @@ class WatchStore:
 
     # -- matches and deliveries -------------------------------------------------------
 
-    def record(self, watch_id: int, key: str, payload: dict[str, object]) -> bool:
-        """A match, due for delivery at once; False when the watch has it already."""
-        now = datetime.now(UTC)
-        values = {"watch_id": watch_id, "match_key": key, "payload": payload, "matched_at": now, "status": PENDING, "attempts": 0, "next_attempt_at": now}
+    def record(self, watch_id: int, key: str, payload: dict[str, object], *, at: datetime) -> bool:
+        """A match found ``at``, due for delivery then; False when the watch has it already."""
+        values = {"watch_id": watch_id, "match_key": key, "payload": payload, "matched_at": at, "status": PENDING, "attempts": 0, "next_attempt_at": at}
         with self.engine.begin() as conn:
             inserted = conn.execute(self._insert(watch_matches).values(**values).on_conflict_do_nothing().returning(watch_matches.c.id))
             return inserted.first() is not None
@@ -132,18 +133,21 @@ class WatchStore:
 
     # -- internals ------------------------------------------------------------------
 
-    def _select(self, where) -> builtins.list[Watch]:  # type: ignore[no-untyped-def]
-        counts = (
-            select(
-                watch_matches.c.watch_id,
-                func.count().label("matches"),
-                func.count(watch_matches.c.delivered_at).label("delivered"),
+    def _select(self, where, *, counted: bool) -> builtins.list[Watch]:  # type: ignore[no-untyped-def]
+        if counted:
+            counts = (
+                select(
+                    watch_matches.c.watch_id,
+                    func.count().label("matches"),
+                    func.count(watch_matches.c.delivered_at).label("delivered"),
+                )
+                .group_by(watch_matches.c.watch_id)
+                .subquery()
             )
-            .group_by(watch_matches.c.watch_id)
-            .subquery()
-        )
-        query = select(watches, func.coalesce(counts.c.matches, 0).label("matches"), func.coalesce(counts.c.delivered, 0).label("delivered"))
-        query = query.select_from(watches.outerjoin(counts, counts.c.watch_id == watches.c.id))
+            query = select(watches, func.coalesce(counts.c.matches, 0).label("matches"), func.coalesce(counts.c.delivered, 0).label("delivered"))
+            query = query.select_from(watches.outerjoin(counts, counts.c.watch_id == watches.c.id))
+        else:
+            query = select(watches, literal(0).label("matches"), literal(0).label("delivered"))
         if where is not None:
             query = query.where(where)
         with self.engine.connect() as conn:
@@ -174,7 +178,7 @@ def _to_delivery(row: RowMapping) -> Delivery:
         matched_at=utc(row["matched_at"]),  # type: ignore[arg-type]
         status=row["status"],
         attempts=row["attempts"],
-        next_attempt_at=utc(row["next_attempt_at"]) if row["status"] == PENDING else None,
+        next_attempt_at=utc(row["next_attempt_at"]),
         last_attempt_at=utc(row["last_attempt_at"]),
         status_code=row["last_status_code"],
         error_code=row["error_code"],

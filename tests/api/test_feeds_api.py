@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, coded_error
 
 KEY = {"Authorization": "Bearer s3cret"}
 
@@ -26,19 +26,11 @@ def keyed(sqlite_url: str) -> Iterator[TestClient]:
         yield client
 
 
-def _error(response, status: int, code: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    body = response.json()
-    assert response.status_code == status, body
-    assert set(body) == {"ok", "status", "code", "error", "errors"} and body["ok"] is False
-    assert body["status"] == status and body["code"] == code, body
-    return body
-
-
 def test_feeds_are_added_listed_and_removed_with_the_key(sqlite_url: str) -> None:
     with TestClient(create_app(_settings(sqlite_url, allow_private_feeds=True))) as client:
         feed = {"url": "http://127.0.0.1:9/rss.xml", "outlet": "SANA", "language": "ar", "every": "1h"}
-        _error(client.post("/feeds", json=feed), 401, "unauthorized")
-        _error(client.post("/feeds", json=feed, headers={"X-API-Key": "wrong"}), 401, "unauthorized")
+        coded_error(client.post("/feeds", json=feed), 401, "unauthorized")
+        coded_error(client.post("/feeds", json=feed, headers={"X-API-Key": "wrong"}), 401, "unauthorized")
         created = client.post("/feeds", json=feed, headers=KEY)
         assert created.status_code == 201, created.json()
         body = created.json()
@@ -46,7 +38,7 @@ def test_feeds_are_added_listed_and_removed_with_the_key(sqlite_url: str) -> Non
             "id": 0, "url": "http://127.0.0.1:9/rss.xml", "outlet": "SANA", "language": "ar", "every_seconds": 3600,
             "last_polled_at": None, "next_poll_at": None, "last_error": None, "entries_seen": 0,
         }
-        again = _error(client.post("/feeds", json=feed | {"outlet": "Other"}, headers=KEY), 409, "feed_exists")
+        again = coded_error(client.post("/feeds", json=feed | {"outlet": "Other"}, headers=KEY), 409, "feed_exists")
         assert again["errors"] == [{"field": "url", "code": "feed_exists", "feed_id": body["id"]}]
         default = client.post("/feeds", json={"url": "http://localhost:9/atom.xml", "outlet": "X"}, headers=KEY).json()
         assert default["every_seconds"] == 900 and default["language"] is None
@@ -55,12 +47,12 @@ def test_feeds_are_added_listed_and_removed_with_the_key(sqlite_url: str) -> Non
         assert listed["ok"] is True and listed["total"] == 2 and [f["id"] for f in listed["items"]] == [body["id"], default["id"]]
         assert client.get(f"/feeds/{body['id']}").json() == body
 
-        _error(client.delete(f"/feeds/{body['id']}"), 401, "unauthorized")
+        coded_error(client.delete(f"/feeds/{body['id']}"), 401, "unauthorized")
         removed = client.delete(f"/feeds/{body['id']}", headers=KEY)
         assert removed.status_code == 204 and removed.content == b""
-        _error(client.delete(f"/feeds/{body['id']}", headers=KEY), 404, "not_found")
-        _error(client.get(f"/feeds/{body['id']}"), 404, "not_found")
-        _error(client.delete("/feeds/0", headers=KEY), 422, "invalid_request")
+        coded_error(client.delete(f"/feeds/{body['id']}", headers=KEY), 404, "not_found")
+        coded_error(client.get(f"/feeds/{body['id']}"), 404, "not_found")
+        coded_error(client.delete("/feeds/0", headers=KEY), 422, "invalid_request")
         assert client.get("/feeds").json()["total"] == 1
 
 
@@ -83,10 +75,10 @@ def test_feeds_are_added_listed_and_removed_with_the_key(sqlite_url: str) -> Non
 )
 def test_bad_feeds_are_refused_with_their_code(keyed: TestClient, body: dict[str, object], code: str) -> None:
     response = keyed.post("/feeds", json=body, headers=KEY)
-    _error(response, 422, code)
+    coded_error(response, 422, code)
     assert keyed.get("/feeds").json()["total"] == 0
 
 
 def test_a_body_that_is_not_json_is_refused(keyed: TestClient) -> None:
-    _error(keyed.post("/feeds", content=b'{"url": ', headers=KEY | {"Content-Type": "application/json"}), 400, "invalid_json")
-    _error(keyed.post("/feeds", content=b'{"url": "https://x.example", "outlet": "X"}', headers=KEY | {"Content-Type": "text/plain"}), 415, "unsupported_media_type")
+    coded_error(keyed.post("/feeds", content=b'{"url": ', headers=KEY | {"Content-Type": "application/json"}), 400, "invalid_json")
+    coded_error(keyed.post("/feeds", content=b'{"url": "https://x.example", "outlet": "X"}', headers=KEY | {"Content-Type": "text/plain"}), 415, "unsupported_media_type")

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.config import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, coded_error
 
 KEY = {"Authorization": "Bearer s3cret"}
 HOOK = "http://127.0.0.1:9/hook"
@@ -21,18 +21,10 @@ def _settings(sqlite_url: str, **extra: object) -> Settings:
     return Settings(database_url=sqlite_url, models_dir=ROOT / "models", redis_url=None, embedding_model="none", api_key="s3cret", **extra)  # type: ignore[arg-type]
 
 
-def _error(response, status: int, code: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    body = response.json()
-    assert response.status_code == status, body
-    assert set(body) == {"ok", "status", "code", "error", "errors"} and body["ok"] is False
-    assert body["status"] == status and body["code"] == code, body
-    return body
-
-
 def test_watches_are_added_listed_read_and_removed_with_the_key(sqlite_url: str) -> None:
     with TestClient(create_app(_settings(sqlite_url, allow_private_feeds=True))) as client:
         watch = {"on": "flags", "source_outlet": "was", "credited": False, "webhook_url": HOOK}
-        _error(client.post("/watches", json=watch), 401, "unauthorized")
+        coded_error(client.post("/watches", json=watch), 401, "unauthorized")
         created = client.post("/watches", json=watch, headers=KEY)
         assert created.status_code == 201, created.json()
         body = created.json()
@@ -52,11 +44,11 @@ def test_watches_are_added_listed_read_and_removed_with_the_key(sqlite_url: str)
         feed = feedparser.parse(atom.content)
         assert not feed.bozo and feed.entries == [] and "source_outlet=was" in feed.feed.title
 
-        _error(client.delete(f"/watches/{body['id']}"), 401, "unauthorized")
+        coded_error(client.delete(f"/watches/{body['id']}"), 401, "unauthorized")
         assert client.delete(f"/watches/{body['id']}", headers=KEY).status_code == 204
-        _error(client.get(f"/watches/{body['id']}"), 404, "not_found")
-        _error(client.get(f"/watches/{body['id']}.atom"), 404, "not_found")
-        _error(client.get(f"/watches/{body['id']}/deliveries"), 404, "not_found")
+        coded_error(client.get(f"/watches/{body['id']}"), 404, "not_found")
+        coded_error(client.get(f"/watches/{body['id']}.atom"), 404, "not_found")
+        coded_error(client.get(f"/watches/{body['id']}/deliveries"), 404, "not_found")
         assert client.get("/watches").json()["total"] == 1
 
 
@@ -82,11 +74,11 @@ def test_watches_are_added_listed_read_and_removed_with_the_key(sqlite_url: str)
 )
 def test_bad_watches_are_refused_with_a_code_and_nothing_stored(sqlite_url: str, watch: dict[str, object], code: str, field: str) -> None:
     with TestClient(create_app(_settings(sqlite_url))) as client:
-        body = _error(client.post("/watches", json=watch, headers=KEY), 422, code)
+        body = coded_error(client.post("/watches", json=watch, headers=KEY), 422, code)
         assert {"field": field, "code": code} in body["errors"]
         assert client.get("/watches").json()["total"] == 0
 
 
 def test_a_watch_body_that_is_not_an_object_is_refused(sqlite_url: str) -> None:
     with TestClient(create_app(_settings(sqlite_url))) as client:
-        _error(client.post("/watches", json=["on", "flags"], headers=KEY), 422, "invalid_request")
+        coded_error(client.post("/watches", json=["on", "flags"], headers=KEY), 422, "invalid_request")
