@@ -37,7 +37,7 @@ from types import TracebackType
 
 from service.config import Settings
 from service.domain import Delivery, StoryPage, Watch
-from service.intake.watches import WatchRequest
+from service.intake.watches import FILTERS, WatchRequest
 from service.pipeline.copies import LinkView
 from service.pipeline.exports import FLAG_COLUMNS, STORY_COLUMNS, every, json_rows, table
 from service.pipeline.fetch import refuse_unreachable
@@ -231,7 +231,9 @@ def store_filters(kind: str, filters: dict[str, object]) -> dict[str, object]:
 
 def describe(watch: Watch) -> str:
     """A watch's filters in a line: "flags: source_outlet=spa, credited=False"."""
-    shown = ", ".join(f"{k}={v}" for k, v in watch.filters.items() if v not in (None, 0.0, 1, "reuse"))
+    defaults = FILTERS[watch.kind]
+    # A filter at its default is left out; the type check keeps credited=False (== 0.0) shown.
+    shown = ", ".join(f"{k}={v}" for k, v in watch.filters.items() if v is not None and not (type(v) is type(defaults.get(k)) and v == defaults.get(k)))
     return f"{watch.kind}: {shown or 'every new one'}"
 
 

@@ -42,7 +42,7 @@ def test_watches_are_added_listed_read_and_removed_with_the_key(sqlite_url: str)
         atom = client.get(f"/watches/{body['id']}.atom")
         assert atom.status_code == 200 and atom.headers["content-type"].startswith("application/atom+xml")
         feed = feedparser.parse(atom.content)
-        assert not feed.bozo and feed.entries == [] and "source_outlet=was" in feed.feed.title
+        assert not feed.bozo and feed.entries == [] and feed.feed.title == f"storydiff watch {body['id']}: flags: source_outlet=was, credited=False"
 
         coded_error(client.delete(f"/watches/{body['id']}"), 401, "unauthorized")
         assert client.delete(f"/watches/{body['id']}", headers=KEY).status_code == 204
