@@ -3,8 +3,10 @@ as same_event / same_topic / unrelated (tests/data/event_pairs/README.md):
 
     python scripts/sample_event_pairs.py --data ../shared/data/saudinewsnet \
         --out tests/data/event_pairs/pairs.jsonl
+    python scripts/sample_event_pairs.py --days 2015-08-01,2015-08-02,2015-08-03,2015-08-04,2015-08-06,2015-08-07 \
+        --sizes high=80,middle=80,low=30,random=10 --seed 17 --out tests/data/event_pairs_heldout/pairs.jsonl
 
-Articles: the day files 2015-07-21..2015-07-27, without empty content or repeated URLs.
+Articles: the day files given (``--days``; 2015-07-21..2015-07-27 by default), without empty content or repeated URLs.
 Similarity: the cosine of the two articles' word profiles (``service.stories.words``:
 normalised, function words out, Arabic prefixes cut, 1 + ln tf) of the title and the first
 ``--lead-chars`` characters of the content.
@@ -13,7 +15,8 @@ Candidates: cross-outlet pairs sharing at least one indexed word, found by an in
 index over the words in at most ``--index-df`` (a share) of the articles; commoner words
 would make nearly every pair a candidate. Strata, by quantiles of the candidates'
 similarity: high >= q99, middle [q95, q99), low < q95; random: uniform cross-outlet pairs,
-candidates or not. Each stratum is drawn uniformly (fixed seed) in that order; a pair is
+candidates or not. Each stratum is drawn uniformly (fixed seed) in that order, as many
+pairs as ``--sizes`` says; a pair is
 taken once, and an article in at most ``--max-per-article`` pairs. The output lists the
 pairs in a shuffled order, so that any run of pair numbers mixes the strata.
 """
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import zipfile
 from collections import Counter
@@ -111,6 +115,24 @@ def random_cross_outlet(rng: np.random.Generator, outlet: np.ndarray) -> Iterato
             yield i, j
 
 
+def day_list(text: str) -> tuple[str, ...]:
+    days = tuple(day.strip() for day in text.split(",") if day.strip())
+    if not days or not all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) for day in days):
+        raise argparse.ArgumentTypeError(f"days are YYYY-MM-DD separated by commas, got {text!r}")
+    return days
+
+
+def stratum_sizes(text: str) -> tuple[tuple[str, int], ...]:
+    """"high=80,middle=80,low=30,random=10" -> pairs per stratum, drawn in the order STRATA names them."""
+    sizes = dict(STRATA)
+    for item in text.split(","):
+        name, _, count = item.partition("=")
+        if name.strip() not in sizes or not count.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"sizes are name=count with names {list(sizes)}, got {item!r}")
+        sizes[name.strip()] = int(count)
+    return tuple((name, sizes[name]) for name, _ in STRATA)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/saudinewsnet"))
@@ -119,9 +141,11 @@ def main() -> None:
     parser.add_argument("--lead-chars", type=int, default=600, help="content characters profiled after the title")
     parser.add_argument("--index-df", type=float, default=0.01, help="words in at most this share of articles are indexed")
     parser.add_argument("--max-per-article", type=int, default=3)
+    parser.add_argument("--days", type=day_list, default=DAYS, help="comma-separated day files (YYYY-MM-DD)")
+    parser.add_argument("--sizes", type=stratum_sizes, default=STRATA, help="pairs per stratum: high=N,middle=N,low=N,random=N")
     args = parser.parse_args()
 
-    records = list(read_days(args.data))
+    records = list(read_days(args.data, args.days))
     profiles = [word_profile(r.get("title"), r["content"][: args.lead_chars]) for r in records]
     outlet = np.unique([r["source"] for r in records], return_inverse=True)[1]
     matrix, df = profile_matrix(profiles)
@@ -139,7 +163,7 @@ def main() -> None:
     taken: set[tuple[int, int]] = set()
     uses: Counter = Counter()
     sampled: list[tuple[int, int, str]] = []
-    for stratum, want in STRATA:
+    for stratum, want in args.sizes:
         if stratum == "random":
             order: Iterator[tuple[int, int]] = random_cross_outlet(rng, outlet)
         else:
@@ -162,7 +186,7 @@ def main() -> None:
                 "a_date": a["date_extracted"], "b_date": b["date_extracted"], "stratum": stratum,
                 "similarity": round(word_overlap(profiles[i], profiles[j]), 4),
             }, ensure_ascii=False) + "\n")
-    print(f"{len(sampled)} pairs -> {args.out}: " + ", ".join(f"{s} {w}" for s, w in STRATA))
+    print(f"{len(sampled)} pairs -> {args.out}: " + ", ".join(f"{s} {w}" for s, w in args.sizes))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sample_event_pairs import read_days  # noqa: E402
+from sample_event_pairs import DAYS, day_list, read_days  # noqa: E402
 
 
 def main() -> None:
@@ -28,11 +28,12 @@ def main() -> None:
     parser.add_argument("--to", dest="last", type=int, help="last pair shown (inclusive; default: --from + 9)")
     parser.add_argument("--chars", type=int, default=800, help="content characters shown per article")
     parser.add_argument("--strata", action="store_true", help="also show each pair's stratum and similarity")
+    parser.add_argument("--days", type=day_list, default=DAYS, help="the day files the pairs were drawn from")
     args = parser.parse_args()
     last = args.first + 9 if args.last is None else args.last
     pairs = [p for p in map(json.loads, args.pairs.read_text(encoding="utf-8").splitlines()) if args.first <= p["pair"] <= last]
     wanted = {p[key] for p in pairs for key in ("a_url", "b_url")}
-    articles = {r["url"]: r for r in read_days(args.data) if r["url"] in wanted}
+    articles = {r["url"]: r for r in read_days(args.data, args.days) if r["url"] in wanted}
     for pair in pairs:
         extra = f"  [{pair['stratum']} {pair['similarity']}]" if args.strata else ""
         print(f"=== pair {pair['pair']}{extra}")
