@@ -15,7 +15,9 @@ What is fitted, on what:
 - the copied-share weight, jointly (per basis): the copied share of every pair is measured with the
   reuse module's alignment (service.reuse.align), as the service does at ingest;
 - P(same event): a logistic function of the clipped score, for gold Overall <= 2 (annotators
-  on average at 'very' or 'somewhat similar').
+  on average at 'very' or 'somewhat similar'). Its days weight is not fitted here (SemEval
+  pairs have no dates): the one of the file written over is kept; refit it with
+  scripts/fit_event_probability.py after a new score.
 Cross-validated Pearson: 10 folds over the pooled pairs (fixed seed), reported per language.
 """
 
@@ -215,6 +217,12 @@ def main() -> None:
         "fit": fit | {"made": datetime.now().date().isoformat()},
         "background_mean": [round(float(v), 6) for v in mean],
     }
+    if args.out.exists():  # the days weight is fitted on dated event pairs, not here
+        kept = json.loads(args.out.read_text(encoding="utf-8"))
+        raw["probability"] |= {k: v for k, v in kept.get("probability", {}).items() if k in ("days_weight", "days_grace")}
+        raw["days_fit"] = kept.get("days_fit", {})
+        print(f"days weight kept from {args.out}: {raw['probability'].get('days_weight', 0.0)} "
+              "(refit it with scripts/fit_event_probability.py: the score changed)")
     scorer = StoryScorer.from_dict(raw)
     print(f"P(same) midpoint {midpoint:.3f} slope {slope:.3f}")
     if not args.report_only:

@@ -208,7 +208,7 @@ def note_of(doc: StoryDoc) -> str:
 def pair_probability(scorer: StoryScorer, a: StoryDoc, b: StoryDoc, *, copied_share: float = 0.0, template: bool = False) -> float:
     """P(same event) of two articles (``template``: the text they share is a template)."""
     evidence = pair_evidence(a, b, background_mean=scorer.background_mean, copied_share=copied_share, template=template)
-    return scorer.probability(scorer.value(evidence))
+    return scorer.event_probability(evidence)
 
 
 def shortlist(doc: StoryDoc, near: list[tuple[StoryDoc, int]], *, size: int = SHORTLIST) -> list[tuple[StoryDoc, int]]:

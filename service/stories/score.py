@@ -18,15 +18,23 @@ keeps a language direction): unrelated pairs across languages average ~0.24 lowe
 lead cosine than within one. ``cross_language`` offsets, measured on random unrelated
 pairs by the fit script, put such pairs back on the scale the weights were fitted on.
 
-The probability of "same event" is a logistic function of the score, fitted on pairs
-whose gold Overall is at most ``same_story_overall``.
+P(same event) is a logistic function of the score, fitted on the SemEval pairs whose gold
+Overall is at most ``same_story_overall``, lowered by the days between the two reports:
+``days_weight`` x log(1 + days beyond ``days_grace``). SemEval grades how much two articles
+share; two happenings of one topic on different days (two days' market closes, the second
+and the third relief flight, two days of one festival) share nearly everything but the
+day. The days weight is fitted by ``scripts/fit_event_probability.py`` on pairs labelled
+same_event / same_topic / unrelated by reading (tests/data/event_pairs); SemEval pairs have
+no dates. Within ``days_grace`` (a date known to the day only, time zones) the gap says
+nothing; an unknown date lowers nothing.
 
-File layout (models/story_score.json, UTF-8 JSON): ``format`` (2), ``model_id``,
+File layout (models/story_score.json, UTF-8 JSON): ``format`` (3), ``model_id``,
 ``background_mean`` (list of floats, the encoder's dimension), ``grace_days``,
 ``prior_score`` (the mean gold score, for a pair with nothing to compare),
 ``cross_language`` {embedding column: offset added for a pair of two languages},
-``models`` {basis: {"intercept", "weights" {column: weight}}}, ``probability`` {"same_story_overall", "midpoint", "slope"}, ``fit``
-(how it was made; informative only).
+``models`` {basis: {"intercept", "weights" {column: weight}}}, ``probability``
+{"same_story_overall", "midpoint", "slope", "days_weight", "days_grace"}, ``fit`` and
+``days_fit`` (how they were made; informative only).
 
 Example:
     >>> scorer = StoryScorer.load(Path("models/story_score.json"))
@@ -46,7 +54,8 @@ import numpy as np
 
 from service.stories.evidence import Evidence
 
-FORMAT = 2  # 2: word_overlap replaced sentence_match; a cross_language basis
+FORMAT = 3  # 2: word_overlap replaced sentence_match, a cross_language basis; 3: the days weight
+READABLE_FORMATS = (2, 3)  # format 2 has no days weight: P from the score alone
 EMBEDDING_COLUMNS = ("lead_centred", "lead_centred_sq", "title_lead")
 WORD_COLUMNS = ("word_overlap",)
 NAME_COLUMNS = ("entity_overlap",)
@@ -126,6 +135,9 @@ class StoryScorer:
     prior_score: float = 2.5
     model_id: str = ""
     fit: dict = field(default_factory=dict)
+    days_weight: float = 0.0
+    days_grace: float = 1.0
+    days_fit: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> StoryScorer:
@@ -137,8 +149,8 @@ class StoryScorer:
 
     @classmethod
     def from_dict(cls, raw: dict) -> StoryScorer:
-        if raw.get("format") != FORMAT:
-            raise ValueError(f"story score parameters: format {raw.get('format')!r}, expected {FORMAT}")
+        if raw.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"story score parameters: format {raw.get('format')!r}, expected one of {READABLE_FORMATS}")
         missing = [b for b in BASES if b not in raw.get("models", {})]
         if missing:
             raise ValueError(f"story score parameters lack models for {missing}")
@@ -159,6 +171,9 @@ class StoryScorer:
             prior_score=float(raw.get("prior_score", 2.5)),
             model_id=str(raw.get("model_id", "")),
             fit=dict(raw.get("fit", {})),
+            days_weight=float(probability.get("days_weight", 0.0)),
+            days_grace=float(probability.get("days_grace", 1.0)),
+            days_fit=dict(raw.get("days_fit", {})),
         )
 
     def to_dict(self) -> dict:
@@ -169,14 +184,22 @@ class StoryScorer:
             "prior_score": self.prior_score,
             "cross_language": self.cross_language,
             "models": {b: {"intercept": i, "weights": w} for b, (i, w) in self.models.items()},
-            "probability": {"same_story_overall": self.same_story_overall, "midpoint": self.midpoint, "slope": self.slope},
+            "probability": {"same_story_overall": self.same_story_overall, "midpoint": self.midpoint, "slope": self.slope,
+                            "days_weight": self.days_weight, "days_grace": self.days_grace},
             "fit": self.fit,
+            "days_fit": self.days_fit,
             "background_mean": [round(float(x), 6) for x in self.background_mean],
         }
 
-    def probability(self, score: float) -> float:
-        """P(same event) of a score on the 1-4 scale."""
-        return 1.0 / (1.0 + math.exp(-self.slope * (self.midpoint - score)))
+    def probability(self, score: float, gap_days: float | None = None) -> float:
+        """P(same event) of a score on the 1-4 scale, for two reports ``gap_days`` apart
+        (None: unknown, nothing lowered)."""
+        z = self.slope * (self.midpoint - score) - self.days_weight * time_excess(gap_days, grace_days=self.days_grace)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def event_probability(self, evidence: Evidence) -> float:
+        """P(same event) of a pair's evidence."""
+        return self.probability(self.value(evidence), evidence.time_gap_days)
 
     def without_evidence(self) -> SameStory:
         """The answer when one article has nothing to compare (no title, no text): the prior."""
@@ -198,7 +221,7 @@ class StoryScorer:
         """Score on the 1-4 scale and P(same event) for one pair's evidence."""
         basis = basis_of(evidence)
         value = self.value(evidence)
-        probability = self.probability(value)
+        probability = self.probability(value, evidence.time_gap_days)
         missing = tuple(
             name
             for name, absent in (

@@ -80,6 +80,27 @@ def test_probability_falls_as_the_score_rises(scorer) -> None:
     assert values == sorted(values, reverse=True) and values[0] > 0.9 and values[-1] < 0.1
 
 
+def test_days_apart_beyond_the_grace_lower_the_probability_unknown_days_do_not(scorer) -> None:
+    """Two happenings of one topic on other days share all but the day: P falls with the days
+    beyond ``days_grace`` (fitted on the labelled event pairs), not within it."""
+    assert scorer.days_weight > 0
+    same_day = replace(CLOSE, time_gap_days=0.2)
+    within = replace(CLOSE, time_gap_days=scorer.days_grace)
+    days = [scorer.event_probability(replace(CLOSE, time_gap_days=scorer.days_grace + d)) for d in (0.5, 2.0, 6.0)]
+    assert scorer.event_probability(within) == scorer.event_probability(same_day) == scorer.probability(scorer.value(same_day))
+    assert scorer.event_probability(same_day) > days[0] > days[1] > days[2]
+    assert scorer.event_probability(replace(CLOSE, time_gap_days=None)) == scorer.probability(scorer.value(CLOSE))
+    assert scorer.score(replace(CLOSE, time_gap_days=scorer.days_grace + 2.0)).probability == round(days[1], 4)
+
+
+def test_a_format_2_file_reads_without_a_days_weight(scorer) -> None:
+    raw = scorer.to_dict()
+    old = raw | {"format": 2, "probability": {k: raw["probability"][k] for k in ("same_story_overall", "midpoint", "slope")}}
+    older = StoryScorer.from_dict(old)
+    far_apart = replace(CLOSE, time_gap_days=10.0)
+    assert older.days_weight == 0.0 and older.event_probability(far_apart) == older.probability(older.value(far_apart))
+
+
 def test_bad_parameter_files_are_clear_errors(tmp_path: Path, scorer) -> None:
     raw = scorer.to_dict()
     with pytest.raises(ValueError, match="format"):
