@@ -9,8 +9,9 @@ answer's characters in passages the aligner verifies (``service.reuse.align``), 
 share that of its normalised word 5-grams found in the source; the copied share is also
 given with each passage weighted by the share of its words taken as they are (1 for cut
 and paste; a sentence left out costs nothing). Printed: per grade the mean
-of each share, and Spearman's rank correlation of each with the grade (3, 2, 1, 0) over all
-answers. The measures are ``service.eval.reuse_quality``'s.
+of each share, Spearman's rank correlation of each with the grade (3, 2, 1, 0) over all
+answers, and the share of cross-grade answer pairs each orders as the grades (Spearman's
+coefficient also moves with ties inside a grade, which say nothing about the ranking). The measures are ``service.eval.reuse_quality``'s.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.eval.reuse_quality import GRADES, ngram_share, span_share, spearman  # noqa: E402
+from service.eval.reuse_quality import GRADES, ngram_share, ordered_pairs, span_share, spearman  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
               f"| {statistics.mean(copied[k] for k in rows):.3f} | {statistics.mean(naive[k] for k in rows):.3f} |")
     print(f"\nSpearman with the grade: copied share {spearman(plain, grades):.3f}, weighted by words kept "
           f"{spearman(copied, grades):.3f}, 5-gram share {spearman(naive, grades):.3f}")
+    print(f"Pairs of answers of different grades ordered as the grades (a tie counts half): copied share "
+          f"{ordered_pairs(plain, grades):.3f}, weighted by words kept {ordered_pairs(copied, grades):.3f}, "
+          f"5-gram share {ordered_pairs(naive, grades):.3f}")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@ copy / shared_source / template / not_copy (tests/data/flag_links/README.md):
 
     python scripts/sample_flag_links.py --db sqlite:///var/snn7-before.db \
         --out tests/data/flag_links/links.jsonl --n 240 --seed 15
+    python scripts/sample_flag_links.py --db sqlite:///var/snn0810.db --relations copy,shared_source,template \
+        --out tests/data/flag_links_heldout/links.jsonl --n 200 --seed 19
 
-Links: the store's ``copy_links`` rows with relation ``copy`` (between outlets), ordered by
+Links: the store's ``copy_links`` rows with a relation of ``--relations`` (``copy`` by
+default; ``copy``, ``shared_source`` and ``template`` are always between outlets), ordered by
 (target id, source id); ``--n`` of them drawn uniformly without replacement (numpy
 ``default_rng(seed).choice``), numbered in the drawn order. Each output line names the two
 articles by URL (ids differ between stores; the text stays out of the file) and carries
@@ -53,8 +56,9 @@ LINKS = sa.text(
     " t.url AS target_url, s.url AS source_url, t.outlet AS target_outlet, s.outlet AS source_outlet,"
     " t.published_at AS target_published, s.published_at AS source_published"
     " FROM copy_links l JOIN articles t ON t.id = l.target_id JOIN articles s ON s.id = l.source_id"
-    " WHERE l.relation = 'copy' ORDER BY l.target_id, l.source_id"
-)
+    " WHERE l.relation IN :relations ORDER BY l.target_id, l.source_id"
+).bindparams(sa.bindparam("relations", expanding=True))
+CROSS_OUTLET = ("copy", "shared_source", "template")
 
 
 def main() -> None:
@@ -63,12 +67,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("tests/data/flag_links/links.jsonl"))
     parser.add_argument("--n", type=int, default=240)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--relations", default="copy", help=f"comma-separated, of {', '.join(CROSS_OUTLET)}")
     args = parser.parse_args()
+    relations = [r.strip() for r in args.relations.split(",") if r.strip()]
+    if not relations or set(relations) - set(CROSS_OUTLET):
+        raise SystemExit(f"--relations takes {', '.join(CROSS_OUTLET)}, got {args.relations!r}")
 
     with open_store(args.db).connect() as connection:
-        rows = connection.execute(LINKS).mappings().all()
+        rows = connection.execute(LINKS, {"relations": relations}).mappings().all()
     if len(rows) < args.n:
-        raise SystemExit(f"only {len(rows)} copy links, {args.n} wanted")
+        raise SystemExit(f"only {len(rows)} links of {relations}, {args.n} wanted")
     drawn = np.random.default_rng(args.seed).choice(len(rows), size=args.n, replace=False)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +91,7 @@ def main() -> None:
                 "share": round(float(row["share"]), 4), "label": row["label"], "credited": bool(row["credited"]),
                 "credit": row["credit"], "spans": len(spans),
             }, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} copy links; {args.n} drawn (seed {args.seed}) -> {args.out}")
+    print(f"{len(rows)} links of {relations}; {args.n} drawn (seed {args.seed}) -> {args.out}")
 
 
 if __name__ == "__main__":

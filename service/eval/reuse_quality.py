@@ -177,3 +177,14 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Spearman's rank correlation (ties averaged)."""
     _same_length(xs, ys)
     return float(stats.spearmanr(xs, ys).statistic)
+
+
+def ordered_pairs(xs: Sequence[float], grades: Sequence[int]) -> float:
+    """The share of pairs of answers of different grades that ``xs`` orders as their grades,
+    a tie counting half. Unlike Spearman's coefficient, it does not move with ties inside
+    one grade (two measures ordering every cross-grade pair alike score alike)."""
+    _same_length(xs, grades)
+    pairs = [(i, j) for i in range(len(xs)) for j in range(len(xs)) if grades[i] > grades[j]]
+    if not pairs:
+        raise ValueError("no two answers of different grades")
+    return sum(1.0 if xs[i] > xs[j] else 0.5 if xs[i] == xs[j] else 0.0 for i, j in pairs) / len(pairs)

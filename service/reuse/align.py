@@ -7,8 +7,10 @@ After Sanchez-Perez, Sidorov and Gelbukh (PAN 2014), adapted to news and Arabic:
 3. extension: seeds that follow each other with small gaps on both sides chain into
    one passage (inserted, deleted or changed words; a sentence dropped);
 4. filtering: a passage needs enough words, density, and one strong seed; passages
-   overlapping a longer accepted one are dropped; accepted passages close on both sides
-   merge in any order (phrase-shuffled copies) so that one copy is one case.
+   overlapping a longer accepted one are dropped; a shorter run of identical words
+   (``MIN_RUN_WORDS``) close on both sides to an accepted passage continues it (a copied
+   sentence after a dropped one); accepted passages close on both sides merge in any
+   order (phrase-shuffled copies) so that one copy is one case.
 
 Bounds, so that any two texts align in bounded time and memory: each text is aligned on
 its first ``MAX_ALIGN_WORDS`` words (and first ``MAX_ALIGN_CHARS`` characters, cut at a
@@ -116,22 +118,55 @@ def _merge_neighbours(passages: list[Seed]) -> list[Seed]:
 def _accept(chains: list[Seed], a: Tokens, b: Tokens) -> list[Seed]:
     accepted: list[Seed] = []
     taken: list[tuple[int, int]] = []  # the accepted passages' [a0, a1), disjoint, by start
-    # Most matched words first: an exact run beats the looser box of windows around it.
-    for chain in sorted(chains, key=lambda c: (-c.matched, -(c.a1 - c.a0 + c.b1 - c.b0))):
-        a_len, b_len = chain.a1 - chain.a0, chain.b1 - chain.b0
-        if min(a_len, b_len) < MIN_SPAN_WORDS or min(chain.matched, a_len, b_len) / max(a_len, b_len) < MIN_DENSITY:
-            continue
-        if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
-            continue
+    short: list[Seed] = []
+
+    def take(chain: Seed) -> bool:
         # One case per place in ``a``; a source passage copied twice into ``a`` is two cases.
         at = bisect_left(taken, (chain.a0, chain.a1))
         if (at > 0 and taken[at - 1][1] > chain.a0) or (at < len(taken) and taken[at][0] < chain.a1):
-            continue
+            return False
         taken.insert(at, (chain.a0, chain.a1))
         accepted.append(chain)
-        if len(accepted) == MAX_PASSAGES:
+        return True
+
+    # Most matched words first: an exact run beats the looser box of windows around it.
+    for chain in sorted(chains, key=lambda c: (-c.matched, -(c.a1 - c.a0 + c.b1 - c.b0))):
+        a_len, b_len = chain.a1 - chain.a0, chain.b1 - chain.b0
+        if min(chain.matched, a_len, b_len) / max(a_len, b_len) < MIN_DENSITY:
+            continue
+        if min(a_len, b_len) < MIN_SPAN_WORDS:
+            if chain.longest >= MIN_RUN_WORDS and chain.longest == a_len == b_len:  # one identical run
+                short.append(chain)
+            continue
+        if chain.longest < MIN_RUN_WORDS and chain.windows < MIN_WINDOW_SEEDS:
+            continue
+        if take(chain) and len(accepted) == MAX_PASSAGES:
+            return accepted
+    # A short identical run is a set phrase alone, but beside a copied passage it is the
+    # copy going on: kept when an accepted passage is close on both sides.
+    passages = list(accepted)
+    for chain in short:
+        if not any(_mergeable(chain, p) for p in passages):
+            continue
+        chain = _trimmed(chain, taken)  # a run may share its first or last word with the passage
+        if chain is not None and take(chain) and len(accepted) == MAX_PASSAGES:
             break
     return accepted
+
+
+def _trimmed(run: Seed, taken: list[tuple[int, int]]) -> Seed | None:
+    """An identical run (as long on both sides) without the words an accepted passage holds
+    at its ends (its two sides move together), or None when under ``MIN_RUN_WORDS`` remain."""
+    a0, a1 = run.a0, run.a1
+    for start, end in taken:
+        if start <= a0 < end:
+            a0 = end
+        if start < a1 <= end:
+            a1 = start
+    if a1 - a0 < MIN_RUN_WORDS:
+        return None
+    b0 = run.b0 + (a0 - run.a0)
+    return Seed(a0, a1, b0, b0 + (a1 - a0), a1 - a0, a1 - a0, 0)
 
 
 def aligned_length(text: str) -> int:

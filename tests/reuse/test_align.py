@@ -85,3 +85,50 @@ def test_a_source_passage_copied_twice_is_two_spans() -> None:
     text = "مقدمة أولى عن موضوع آخر تماما. " + passage + "\n\nفقرة فاصلة طويلة عن الطقس والرياضة والاقتصاد والثقافة والفنون في المدينة " * 5 + passage
     spans = align(text, source)
     assert len([s for s in spans if run in text[s.a_start : s.a_end]]) == 2
+
+
+FIRST = ("The national team secured its place in the final with a two-one win over the defending champions, "
+         "thanks to a header from the captain in the eighty-seventh minute.")
+DROPPED = "The visitors had taken the lead early in the second half through a penalty, before a long-range shot levelled the score."
+SHORT = "The coach praised his players for staying calm under pressure."  # 10 words
+
+
+def test_a_short_copied_sentence_after_a_dropped_one_continues_the_copy() -> None:
+    """Cut and paste that leaves a sentence out: the short sentence after the gap is copied
+    too, though alone it would be under MIN_SPAN_WORDS words (a set phrase)."""
+    source = f"{FIRST} {DROPPED} {SHORT} The squad rests for two days before travelling to the capital."
+    answer = f"{FIRST} {SHORT}"
+    assert _words(SHORT) < MIN_SPAN_WORDS
+    (span,) = align(answer, source)
+    assert answer[span.a_start : span.a_end].endswith("calm under pressure")
+    assert source[span.b_start : span.b_end].endswith("calm under pressure")
+    # Alone, or far from any copied passage, the short sentence is no copy.
+    assert align(f"Other news of the day. {SHORT}", source) == []
+    far = " ".join(f"filler{k}" for k in range(60))
+    (alone,) = align(f"{FIRST} {far} {SHORT}", source)
+    assert answer[alone.a_start : alone.a_end] == FIRST[:-1]
+
+
+def test_spans_stay_inside_both_texts_for_gapped_copies() -> None:
+    """Copies that keep runs of the source, drop blocks of it and insert words (short
+    identical runs beside longer passages) give spans within both texts."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(1500):
+        source = [f"v{rng.randrange(100_000)}" for _ in range(rng.randint(40, 120))]
+        copy: list[str] = []
+        at = 0
+        while at < len(source):
+            r = rng.random()
+            if r < 0.5:
+                step = rng.randint(4, 25)
+                copy += source[at : at + step]
+                at += step
+            elif r < 0.7:
+                at += rng.randint(5, 30)  # a block left out
+            else:
+                copy += [f"n{rng.randrange(100_000)}" for _ in range(rng.randint(1, 4))]
+        a, b = " ".join(copy), " ".join(source)
+        for span in align(a, b):
+            assert 0 <= span.a_start < span.a_end <= len(a) and 0 <= span.b_start < span.b_end <= len(b)
