@@ -1,11 +1,15 @@
-"""The labelled copy links (tests/data/flag_links) keep the format their README states."""
+"""The labelled copy links (tests/data/flag_links, and the held-out set of other days,
+tests/data/flag_links_heldout) keep the format their READMEs state."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-LINKS = Path(__file__).resolve().parent / "data" / "flag_links"
+import pytest
+
+DATA = Path(__file__).resolve().parent / "data"
+SETS = [DATA / "flag_links", DATA / "flag_links_heldout"]
 LINK_KEYS = {
     "link", "target_url", "source_url", "target_outlet", "source_outlet", "target_published",
     "source_published", "share", "label", "credited", "credit", "spans",
@@ -18,13 +22,15 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_links_are_distinct_cross_outlet_and_numbered() -> None:
-    links = _lines(LINKS / "links.jsonl")
+@pytest.mark.parametrize("folder", SETS, ids=lambda p: p.name)
+def test_links_are_distinct_cross_outlet_and_numbered(folder: Path) -> None:
+    links = _lines(folder / "links.jsonl")
     assert [x["link"] for x in links] == list(range(len(links)))
     assert all(set(x) == LINK_KEYS for x in links)
     assert all(x["target_outlet"] != x["source_outlet"] for x in links)
     assert len({(x["target_url"], x["source_url"]) for x in links}) == len(links)
-    assert all(x["source_published"] <= x["target_published"] for x in links)
+    if folder.name == "flag_links":  # drawn from a store whose direction was the time alone
+        assert all(x["source_published"] <= x["target_published"] for x in links)
     assert all(x["label"] in {"wholly", "partially", "non"} and 0 < x["share"] <= 1 and x["spans"] >= 1 for x in links)
     assert all(x["credited"] == (x["credit"] is not None) for x in links)
 
@@ -37,16 +43,18 @@ def _check(label: dict, path: Path, count: int) -> None:
     assert label["label"] != "copy" or label["direction"] in DIRECTIONS, (path, label)
 
 
-def test_labels_name_known_links_once_with_a_reason() -> None:
+@pytest.mark.parametrize("folder", SETS, ids=lambda p: p.name)
+def test_labels_name_known_links_once_with_a_reason(folder: Path) -> None:
     """Each part (labels-a, labels-b, ...) labels its own links; second-reader.jsonl, the second reader's, may repeat them."""
-    count = len(_lines(LINKS / "links.jsonl"))
+    count = len(_lines(folder / "links.jsonl"))
     seen: set[int] = set()
-    for path in sorted(LINKS.glob("labels-?.jsonl")):
+    for path in sorted(folder.glob("labels-?.jsonl")):
         for label in _lines(path):
             _check(label, path, count)
             assert label["link"] not in seen, (path, label["link"])
             seen.add(label["link"])
-    second = LINKS / "second-reader.jsonl"
+    assert seen == set(range(count))  # every link labelled
+    second = folder / "second-reader.jsonl"
     if second.exists():
         links = [label["link"] for label in _lines(second)]
         assert len(set(links)) == len(links)
