@@ -122,7 +122,10 @@ class LinkSpan:
 
 @dataclass(frozen=True, slots=True)
 class CopyLink:
-    """``target`` (the later article) shares ``spans`` with ``source`` (the earlier one).
+    """``target`` (the copier) shares ``spans`` with ``source`` (the article it took them
+    from). Which is which rests on the evidence before the times (``direction_basis``: an
+    agency's dateline, a credit, an agency against a newspaper, then the publication time,
+    then the id), so the target may be the earlier by its time.
 
     ``relation``: ``copy`` (between outlets), ``shared_source`` (both took it from an agency
     that one of them names, or that is stored), ``template`` (fixed wording of two
