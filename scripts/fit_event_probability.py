@@ -42,6 +42,7 @@ from eval_events import first_labels, pair_articles, read_jsonl  # noqa: E402
 
 from service.config import Settings  # noqa: E402
 from service.domain import ArticleInput  # noqa: E402
+from service.eval.story_quality import pair_scores  # noqa: E402
 from service.intake.fields import parse_datetime  # noqa: E402
 from service.pipeline.runtime import Runtime  # noqa: E402
 from service.stories.evidence import Evidence  # noqa: E402
@@ -62,10 +63,12 @@ def days_weight(offset: np.ndarray, days: np.ndarray, y: np.ndarray) -> float:
 
 
 def calls(p: np.ndarray, y: np.ndarray, topic: np.ndarray) -> dict[str, float]:
+    """Same-event calls at P >= 0.5 against the labels, and the share of same_topic pairs called."""
     called = p >= 0.5
-    tp, fp, fn = int((called & y).sum()), int((called & ~y).sum()), int((~called & y).sum())
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": round(tp / max(1, tp + fp), 3), "recall": round(tp / max(1, tp + fn), 3),
-            "f1": round(2 * tp / max(1, 2 * tp + fp + fn), 3), "same_topic_called": round(int((called & topic).sum()) / max(1, int(topic.sum())), 3)}
+    found = pair_scores(y, called)
+    return {"tp": found.true_positives, "fp": found.false_positives, "fn": found.false_negatives,
+            "precision": round(found.precision, 3), "recall": round(found.recall, 3), "f1": round(found.f1, 3),
+            "same_topic_called": round(int((called & topic).sum()) / max(1, int(topic.sum())), 3)}
 
 
 def seed_pairs(seeds_dir: Path) -> list[tuple[ArticleInput, ArticleInput, str]]:
