@@ -29,8 +29,8 @@ from service.intake.files import read_article_files
 from service.pipeline.prepare import preview
 from service.pipeline.runtime import Runtime
 from service.reuse.align import align
-from service.stories.evidence import TITLE_CHARS
-from service.stories.passages import bounded_title, lead_text
+from service.stories.evidence import embedded_pieces
+from service.stories.passages import bounded_title
 
 
 def percentiles(seconds: list[float]) -> str:
@@ -78,10 +78,7 @@ def main() -> None:
         for a, b in pairs:
             prepared = [preview(a), preview(b)]
             words.extend(len(p.clean_text.split()) for p in prepared)
-            pieces = []
-            for p in prepared:
-                title = bounded_title(p.title)
-                pieces += [lead_text(title, p.clean_text), title if title else p.clean_text[:TITLE_CHARS]]
+            pieces = [piece for p in prepared for piece in embedded_pieces(bounded_title(p.title), p.clean_text)]
             start = time.perf_counter()
             encoder.encode(pieces, kind="passage")
             encodes.append(time.perf_counter() - start)

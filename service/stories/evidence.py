@@ -131,10 +131,7 @@ def describe_many(articles: Sequence[tuple[str | None, str, str | None]], *, enc
         if not isinstance(text, str) or not (text.strip() or (title or "").strip()):
             raise ValueError("an article needs a non-empty text or title")
     embedded = [i for i, (_, _, language) in enumerate(articles) if encoder is not None and is_covered(language)]
-    pieces: list[str] = []
-    for i in embedded:
-        title, text, _ = articles[i]
-        pieces += [lead_text(title, text), title if title else text[:TITLE_CHARS]]
+    pieces = [piece for i in embedded for piece in embedded_pieces(articles[i][0], articles[i][1])]
     vectors = encoder.encode(pieces, kind="passage") if pieces and encoder is not None else None
     row = {i: 2 * k for k, i in enumerate(embedded)}
     docs = []
@@ -145,6 +142,12 @@ def describe_many(articles: Sequence[tuple[str | None, str, str | None]], *, enc
         names = extract_names(f"{title}\n{text}" if title else text, language=language)
         docs.append(StoryDoc("", title, text, language, None, lead, names, title_vector, word_profile(title, text)))
     return docs
+
+
+def embedded_pieces(title: str | None, text: str) -> list[str]:
+    """What a StoryDoc embeds of an article (its title cut by ``bounded_title`` first): the
+    lead, then the title (the text's first characters when it has none)."""
+    return [lead_text(title, text), title if title else text[:TITLE_CHARS]]
 
 
 def pair_evidence(
