@@ -24,7 +24,7 @@ from service.pipeline.runtime import Runtime
 SEEDS = Path("seeds")
 
 
-def _percentiles(seconds: list[float]) -> str:
+def percentiles(seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
     return f"p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   (n={len(ms)})"
@@ -60,7 +60,7 @@ def main() -> None:
             compare(first, second, encoder=None, same_story=runtime.desk.similarity(first, second))
             timings["baseline (rapidfuzz only)"].append(time.perf_counter() - start)
         for name, seconds in timings.items():
-            print(f"{name:<28} {_percentiles(seconds)}")
+            print(f"{name:<28} {percentiles(seconds)}")
 
 
 if __name__ == "__main__":

@@ -17,26 +17,25 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from service.config import Settings
-from service.domain import ArticleInput
-from service.intake.files import read_article_files
-from service.pipeline.prepare import preview
-from service.pipeline.runtime import Runtime
-from service.reuse.align import align
-from service.stories.evidence import embedded_pieces
-from service.stories.passages import bounded_title
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_compare import percentiles  # noqa: E402
 
-def percentiles(seconds: list[float]) -> str:
-    ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return f"p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms"
+from service.config import Settings  # noqa: E402
+from service.domain import ArticleInput  # noqa: E402
+from service.intake.files import read_article_files  # noqa: E402
+from service.pipeline.prepare import preview  # noqa: E402
+from service.pipeline.runtime import Runtime  # noqa: E402
+from service.reuse.align import align  # noqa: E402
+from service.stories.evidence import embedded_pieces  # noqa: E402
+from service.stories.passages import bounded_title  # noqa: E402
 
 
 def pairs_of(path: Path, *, count: int, min_words: int, max_words: int, seed: int) -> list[tuple[ArticleInput, ArticleInput]]:
