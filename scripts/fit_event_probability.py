@@ -28,6 +28,7 @@ import itertools
 import json
 import sys
 import tempfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -119,8 +120,11 @@ def main() -> None:
     offset = np.array([scorer.slope * (scorer.midpoint - scorer.value(ev)) for ev in evidence])
     days = np.array([time_excess(ev.time_gap_days, grace_days=DAYS_GRACE) for ev in evidence])
 
-    def probability(w: float, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(offset[rows] - w * days[rows])))
+    def probability(w: float, rows: np.ndarray | None = None) -> np.ndarray:
+        """P(same event) as the service computes it, with the days weight w."""
+        with_weight = replace(scorer, days_weight=w, days_grace=DAYS_GRACE)
+        chosen = evidence if rows is None else [ev for ev, keep in zip(evidence, rows) if keep]
+        return np.array([with_weight.event_probability(ev) for ev in chosen])
 
     weight = days_weight(offset, days, y)
     folds = np.random.default_rng(SEED).permutation(len(y)) % FOLDS
