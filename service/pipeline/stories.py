@@ -28,7 +28,7 @@ from service.errors import ModelUnavailable
 from service.pipeline.story_docs import StoryDocs
 from service.reuse.align import CopiedSpan, align
 from service.reuse.shares import copied_share
-from service.reuse.templates import content_words, judge
+from service.reuse.templates import content_words, days_apart, judge
 from service.storage.store import Store
 from service.stories.cluster import AGE_EXEMPT_SHARE, MAX_NEAR, StoryClusters, choose, note_of, pair_probability, window_support
 from service.stories.evidence import StoryDoc, pair_evidence
@@ -229,7 +229,7 @@ class StoryDesk:
         template = False
         if spans:
             stats = self.store.word_stats(content_words(a.clean_text) | content_words(b.clean_text))
-            verdict = judge(a.clean_text, b.clean_text, spans, stats)
+            verdict = judge(a.clean_text, b.clean_text, spans, stats, days=days_apart(a.published_at, b.published_at))
             spans = [s for n, s in enumerate(spans) if n not in verdict.template_spans]
             template = verdict.relation == TEMPLATE
         share = copied_share(spans, len(a.clean_text), len(b.clean_text))

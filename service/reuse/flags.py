@@ -33,7 +33,7 @@ from functools import lru_cache
 from service.domain import RELATIONS, REUSE, Article, CopyLink, LinkSpan, WordStats
 from service.reuse.align import CopiedSpan
 from service.reuse.shares import copied_share, side_share
-from service.reuse.templates import judge
+from service.reuse.templates import days_apart, judge
 from service.text.normalize import normalize
 
 WHOLLY_SHARE = 0.8  # at least this share of the target copied: wholly derived
@@ -204,7 +204,9 @@ def link_between(
     target_is_a = target.id == article.id
     # The spans with the target as side a and the source as side b (cleaned-text offsets).
     oriented = [s if target_is_a else CopiedSpan(s.b_start, s.b_end, s.a_start, s.a_end, s.kind, s.similarity) for s in spans]
-    verdict = judge(target.clean_text, source.clean_text, oriented, stats or WordStats(0, {}))
+    verdict = judge(
+        target.clean_text, source.clean_text, oriented, stats or WordStats(0, {}), days=days_apart(target.published_at, source.published_at)
+    )
     # A copy's share counts its copied passages; a template's, what the two texts share.
     counted = [s for n, s in enumerate(oriented) if n not in verdict.template_spans] if verdict.relation == "copy" else oriented
     target_share = side_share([(s.a_start, s.a_end) for s in counted], len(target.clean_text))

@@ -11,6 +11,11 @@ copy or a shared agency story, both read with the word frequencies of the stored
   Weighted by rarity, a template passage has at least ``SLOT_SHARE`` of its weight in
   such substitutions; an edited copy keeps the rare words (names, figures) and changes
   common ones.
+- **another day's figures.** In reports more than ``DAYS_APART`` apart, a figure the
+  alignment substitutes by another figure (a wind speed, an index level) makes the passage
+  a template passage, even where both figures occur elsewhere in the two texts: one
+  bulletin's wording filled with another day's readings. A copy taken a day later keeps
+  the figures it took.
 - **distinctive words not shared.** Two reports of one happening share most of the rare
   words of the shorter one (its names, places and figures), wherever they sit; two
   happenings in one template share few beyond the template. Under ``SHARED_RARE`` of them
@@ -37,6 +42,7 @@ import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from service.domain import WordStats
 from service.reuse.align import CopiedSpan
@@ -47,6 +53,7 @@ RARE_SHARE = 1 / 150  # a rare word is in at most this share of the stored artic
 RARE_MIN = 2  # ... or in at most this many (the pair itself)
 SLOT_SHARE = 0.15  # a passage with this share of its weight substituted is a template passage
 SHARED_RARE = 0.3  # reports of one happening share at least this share of their rare words
+DAYS_APART = 1.0  # reports further apart than this are of two days (dates are often known only to the day)
 
 
 def weight(stats: WordStats, word: str) -> float:
@@ -76,17 +83,27 @@ def content_words(text: str) -> set[str]:
     return {w for w, c in zip(found.words, found.content) if c and len(w) <= 64}
 
 
-def judge(a_text: str, b_text: str, spans: Sequence[CopiedSpan], stats: WordStats) -> Judgement:
-    """Whether ``spans`` (a: ``a_text``, b: ``b_text``) are copied text or a template."""
+def days_apart(a: datetime | None, b: datetime | None) -> float | None:
+    """Days between two publication times (None: either unknown)."""
+    if a is None or b is None:
+        return None
+    return abs((a - b).total_seconds()) / 86400.0
+
+
+def judge(
+    a_text: str, b_text: str, spans: Sequence[CopiedSpan], stats: WordStats, *, days: float | None = None
+) -> Judgement:
+    """Whether ``spans`` (a: ``a_text``, b: ``b_text``) are copied text or a template;
+    ``days``: the days between the two reports (None: unknown)."""
     if stats.articles < MIN_CORPUS or not spans:
         return Judgement("copy", frozenset(), None)
     a, b = tokens(a_text), tokens(b_text)
     a_words, b_words = set(a.words), set(b.words)
     shared = _shared_rare(a_words, b_words, stats)
+    two_days = days is not None and days > DAYS_APART
     slotted = frozenset(
         n for n, span in enumerate(spans)
-        if _slot_share(a.words_between(span.a_start, span.a_end), b.words_between(span.b_start, span.b_end), a_words, b_words, stats)
-        >= SLOT_SHARE
+        if _is_slotted(a.words_between(span.a_start, span.a_end), b.words_between(span.b_start, span.b_end), a_words, b_words, stats, two_days)
     )
     if shared < SHARED_RARE or len(slotted) == len(spans):
         return Judgement("template", frozenset(range(len(spans))), shared)
@@ -98,6 +115,23 @@ def _shared_rare(a_words: set[str], b_words: set[str], stats: WordStats) -> floa
     rare_b = {w for w in b_words if is_content(w) and is_rare(stats, w)}
     fewer = min(len(rare_a), len(rare_b))
     return len(rare_a & rare_b) / fewer if fewer else 1.0
+
+
+def _is_slotted(a: Sequence[str], b: Sequence[str], a_words: set[str], b_words: set[str], stats: WordStats, two_days: bool) -> bool:
+    if two_days and _figure_replaced(a, b):
+        return True
+    return _slot_share(a, b, a_words, b_words, stats) >= SLOT_SHARE
+
+
+def _figure_replaced(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether the alignment of ``a`` and ``b`` puts another figure in a figure's place."""
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "replace":
+            figures_a = {w for w in a[i1:i2] if w.isdigit()}
+            figures_b = {w for w in b[j1:j2] if w.isdigit()}
+            if figures_a and figures_b and figures_a != figures_b:
+                return True
+    return False
 
 
 def _slot_share(a: Sequence[str], b: Sequence[str], a_words: set[str], b_words: set[str], stats: WordStats) -> float:

@@ -64,3 +64,39 @@ def test_the_module_example_holds() -> None:
     from service.reuse import templates
 
     assert doctest.testmod(templates).failed == 0
+
+
+BULLETIN = (
+    "توقعت الرئاسة العامة للأرصاد وحماية البيئة في تقريرها عن حالة الطقس أن تكون الرياح على البحر الأحمر "
+    "شمالية غربية بسرعة {wind} كم في الساعة وارتفاع الموج من متر إلى مترين وحالة البحر خفيف إلى متوسط الموج "
+    "وأن تكون الرياح على الخليج العربي شمالية بسرعة 15 إلى 35 كم في الساعة وارتفاع الموج من نصف متر إلى متر ونصف "
+    "وحالة البحر خفيف الموج مع فرصة لتكون السحب الرعدية على مرتفعات جازان وعسير والباحة تمتد إلى مكة المكرمة"
+)
+
+
+def test_one_bulletin_with_another_days_figures_is_a_template() -> None:
+    # Every figure of each day's bulletin is also in the other's text: the slots share too
+    # little weight for the first sign, and only the days tell another day's readings.
+    monday, wednesday = BULLETIN.format(wind="20 إلى 40"), BULLETIN.format(wind="15 إلى 35")
+    spans = align(monday, wednesday)
+    stats = _stats(monday, wednesday)
+    assert judge(monday, wednesday, spans, stats).relation == "copy"
+    assert judge(monday, wednesday, spans, stats, days=0.4).relation == "copy"
+    verdict = judge(monday, wednesday, spans, stats, days=2.0)
+    assert verdict.relation == "template" and verdict.template_spans == frozenset(range(len(spans)))
+
+
+def test_a_copy_taken_days_later_with_its_figures_is_a_copy() -> None:
+    monday = BULLETIN.format(wind="20 إلى 40")
+    reprinted = monday.replace("في تقريرها عن حالة الطقس", "في تقريرها اليومي")
+    spans = align(monday, reprinted)
+    assert judge(monday, reprinted, spans, _stats(monday, reprinted), days=3.0).relation == "copy"
+
+
+def test_days_apart_of_unknown_times_is_unknown() -> None:
+    from datetime import datetime
+
+    from service.reuse.templates import days_apart
+
+    assert days_apart(None, datetime(2015, 7, 21)) is None
+    assert days_apart(datetime(2015, 7, 23, 12), datetime(2015, 7, 21)) == 2.5
