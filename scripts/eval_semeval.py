@@ -67,9 +67,12 @@ class CachingEncoder:
 
 
 def cached_encoder(models_dir: Path = ROOT / "models") -> CachingEncoder:
+    """The model the service would load (STORYDIFF_EMBEDDING_MODEL, else the default), its
+    vectors cached on disk by model id."""
+    from service.config import Settings
     from service.embed import load_encoder
 
-    encoder = load_encoder(None, models_dir=models_dir)
+    encoder = load_encoder(Settings().embedding_model, models_dir=models_dir)
     name = encoder.model_id.replace("/", "+")
     return CachingEncoder(encoder, path=CACHE_DIR / f"vectors-{name}.npz")
 
