@@ -3,8 +3,8 @@
 News feeds repeat wording that nobody copied from one article into another: the royal
 cable "congratulates President X of Y on the national day", the daily market close with
 other figures, the full titles of the Crown Prince, a list of officials attending. Two
-articles sharing such text report different happenings, and two signs tell them from a
-copy or a shared agency story, both read with the word frequencies of the stored corpus:
+articles sharing such text report different happenings, and three signs tell them from a
+copy or a shared agency story, read with the word frequencies of the stored corpus:
 
 - **slots filled differently.** Inside an aligned passage, the words the alignment
   substitutes (a name, a country, a figure) are missing from the other article as a whole.
@@ -21,9 +21,9 @@ copy or a shared agency story, both read with the word frequencies of the stored
   happenings in one template share few beyond the template. Under ``SHARED_RARE`` of them
   shared: the shared passages are set text.
 
-A passage with its slots filled differently is a template passage; a link keeps as copied
-only its other passages, and a link with none left, or failing the second sign, is a
-``template``. The signs need a corpus to tell rare words from common ones: under
+A passage with its slots filled differently, or with another day's figures, is a template
+passage; a link keeps as copied only its other passages, and a link with none left, or
+failing the third sign, is a ``template``. The signs need a corpus to tell rare words from common ones: under
 ``MIN_CORPUS`` stored articles every passage counts as copied.
 
 Example:
@@ -70,7 +70,7 @@ def is_rare(stats: WordStats, word: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class Judgement:
     """``relation`` ``copy`` or ``template``; ``template_spans``: indexes (into the spans
-    judged) of the template passages; ``shared_rare``: the second sign (None: no corpus)."""
+    judged) of the template passages; ``shared_rare``: the third sign (None: no corpus)."""
 
     relation: str
     template_spans: frozenset[int]
