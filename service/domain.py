@@ -189,6 +189,13 @@ def outlet_key(outlet: str | None) -> str:
     return outlet or ""
 
 
+def days_apart(a: datetime | None, b: datetime | None) -> float | None:
+    """Days between two publication times (None: either unknown)."""
+    if a is None or b is None:
+        return None
+    return abs((a - b).total_seconds()) / 86400.0
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """A stored article.

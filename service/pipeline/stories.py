@@ -23,12 +23,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from service.config import Settings
-from service.domain import Article, StoryDetail, StoryPage
+from service.domain import Article, StoryDetail, StoryPage, days_apart
 from service.errors import ModelUnavailable
 from service.pipeline.story_docs import StoryDocs
 from service.reuse.align import CopiedSpan, align
 from service.reuse.shares import copied_share
-from service.reuse.templates import content_words, days_apart, judge
+from service.reuse.templates import content_words, judge
 from service.storage.store import Store
 from service.stories.cluster import AGE_EXEMPT_SHARE, MAX_NEAR, StoryClusters, choose, note_of, pair_probability, window_support
 from service.stories.evidence import StoryDoc, pair_evidence

@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from service.domain import RELATIONS, REUSE, Article, CopyLink, LinkSpan, WordStats
+from service.domain import RELATIONS, REUSE, Article, CopyLink, LinkSpan, WordStats, days_apart
 from service.reuse.align import CopiedSpan
 from service.reuse.shares import copied_share, side_share
-from service.reuse.templates import days_apart, judge
+from service.reuse.templates import judge
 from service.text.normalize import normalize
 
 WHOLLY_SHARE = 0.8  # at least this share of the target copied: wholly derived

@@ -42,7 +42,6 @@ import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from service.domain import WordStats
 from service.reuse.align import CopiedSpan
@@ -81,13 +80,6 @@ def content_words(text: str) -> set[str]:
     """The distinct normalised content words of a text: what the corpus counts."""
     found = tokens(text)
     return {w for w, c in zip(found.words, found.content) if c and len(w) <= 64}
-
-
-def days_apart(a: datetime | None, b: datetime | None) -> float | None:
-    """Days between two publication times (None: either unknown)."""
-    if a is None or b is None:
-        return None
-    return abs((a - b).total_seconds()) / 86400.0
 
 
 def judge(

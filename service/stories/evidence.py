@@ -41,6 +41,7 @@ from datetime import datetime
 
 import numpy as np
 
+from service.domain import days_apart
 from service.embed.encoder import Encoder
 from service.stories.passages import LEAD_CHARS, bounded_title, lead_text
 from service.stories.words import WordProfile, word_overlap, word_profile
@@ -168,9 +169,7 @@ def pair_evidence(
     else:  # Pompeo / بومبيو: compare consonant skeletons across scripts
         ea, eb = skeletons(a.names.entities), skeletons(b.names.entities)
     entity_overlap, shared = set_overlap(ea, eb), len(ea & eb)
-    gap = None
-    if a.published_at is not None and b.published_at is not None:
-        gap = abs((a.published_at - b.published_at).total_seconds()) / 86400.0
+    gap = days_apart(a.published_at, b.published_at)
     return Evidence(
         lead_cosine=lead_cosine,
         lead_centred=lead_centred,

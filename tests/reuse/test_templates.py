@@ -96,7 +96,7 @@ def test_a_copy_taken_days_later_with_its_figures_is_a_copy() -> None:
 def test_days_apart_of_unknown_times_is_unknown() -> None:
     from datetime import datetime
 
-    from service.reuse.templates import days_apart
+    from service.domain import days_apart
 
     assert days_apart(None, datetime(2015, 7, 21)) is None
     assert days_apart(datetime(2015, 7, 23, 12), datetime(2015, 7, 21)) == 2.5
