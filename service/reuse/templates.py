@@ -23,8 +23,8 @@ copy or a shared agency story, read with the word frequencies of the stored corp
 
 A passage with its slots filled differently, or with another day's figures, is a template
 passage; a link keeps as copied only its other passages, and a link with none left, or
-failing the third sign, is a ``template``. The signs need a corpus to tell rare words from common ones: under
-``MIN_CORPUS`` stored articles every passage counts as copied.
+failing the third sign, is a ``template``. The signs need a corpus to tell rare words from
+common ones: under ``MIN_CORPUS`` stored articles every passage counts as copied.
 
 Example:
     >>> from service.domain import WordStats
@@ -110,32 +110,34 @@ def _shared_rare(a_words: set[str], b_words: set[str], stats: WordStats) -> floa
 
 
 def _is_slotted(a: Sequence[str], b: Sequence[str], a_words: set[str], b_words: set[str], stats: WordStats, two_days: bool) -> bool:
-    if two_days and _figure_replaced(a, b):
+    # The substitutions the word alignment of the passage makes, read by both signs.
+    replaced = [(a[i1:i2], b[j1:j2]) for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op == "replace"]
+    if two_days and _figure_replaced(replaced):
         return True
-    return _slot_share(a, b, a_words, b_words, stats) >= SLOT_SHARE
+    return _slot_share(a, b, replaced, a_words, b_words, stats) >= SLOT_SHARE
 
 
-def _figure_replaced(a: Sequence[str], b: Sequence[str]) -> bool:
-    """Whether the alignment of ``a`` and ``b`` puts another figure in a figure's place."""
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "replace":
-            figures_a = {w for w in a[i1:i2] if w.isdigit()}
-            figures_b = {w for w in b[j1:j2] if w.isdigit()}
-            if figures_a and figures_b and figures_a != figures_b:
-                return True
+Replaced = list[tuple[Sequence[str], Sequence[str]]]  # each substitution: a's words, b's words
+
+
+def _figure_replaced(replaced: Replaced) -> bool:
+    """Whether a substitution puts another figure in a figure's place."""
+    for words_a, words_b in replaced:
+        figures_a = {w for w in words_a if w.isdigit()}
+        figures_b = {w for w in words_b if w.isdigit()}
+        if figures_a and figures_b and figures_a != figures_b:
+            return True
     return False
 
 
-def _slot_share(a: Sequence[str], b: Sequence[str], a_words: set[str], b_words: set[str], stats: WordStats) -> float:
+def _slot_share(a: Sequence[str], b: Sequence[str], replaced: Replaced, a_words: set[str], b_words: set[str], stats: WordStats) -> float:
     """The smaller side's share of weight in substitutions by words the other text lacks."""
     total_a = sum(weight(stats, w) for w in a if is_content(w))
     total_b = sum(weight(stats, w) for w in b if is_content(w))
     slot_a = slot_b = 0.0
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op != "replace":
-            continue
-        own_a = [w for w in a[i1:i2] if is_content(w) and w not in b_words]
-        own_b = [w for w in b[j1:j2] if is_content(w) and w not in a_words]
+    for words_a, words_b in replaced:
+        own_a = [w for w in words_a if is_content(w) and w not in b_words]
+        own_b = [w for w in words_b if is_content(w) and w not in a_words]
         if own_a and own_b:  # a slot: each side fills it with words the other never uses
             slot_a += sum(weight(stats, w) for w in own_a)
             slot_b += sum(weight(stats, w) for w in own_b)
