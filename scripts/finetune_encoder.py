@@ -15,7 +15,8 @@ tests/data/flag_links*) are never used. The loss is sentence-transformers'
 MultipleNegativesRankingLoss (in-batch negatives plus the hard one), AdamW, linear warm-up
 and decay; bf16 autocast on a CPU with native bf16. The model is saved with
 sentence-transformers to ``--out``; use it with STORYDIFF_EMBEDDING_MODEL=<that path>
-(its id is the path), a score fitted on it with ``fit_story_score.py --model``.
+(its id is the path), and fit a score on it with ``fit_story_score.py --out <file>`` under
+the same variable (docs/evaluation.md, "Story pairs").
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from service.embed.resolve import resolve_model  # noqa: E402
 from service.reuse.templates import content_words  # noqa: E402
 from service.stories.evidence import embedded_pieces  # noqa: E402
 
-ARTICLES = sa.text("SELECT id, url, title, clean_text, outlet, published_at FROM articles WHERE published_at IS NOT NULL")
+ARTICLES = sa.text("SELECT id, title, clean_text, outlet, published_at FROM articles WHERE published_at IS NOT NULL")
 LINKS = sa.text("SELECT target_id, source_id, relation, pair_share FROM copy_links WHERE relation IN ('copy', 'shared_source', 'template')")
 LABELLED = ["event_pairs", "event_pairs_heldout", "flag_links", "flag_links_heldout"]
 
@@ -84,15 +85,12 @@ def mine(store_url: str, *, limit: int, seed: int) -> list[tuple[str, str, str]]
         elif abs((when[a] - when[b]).total_seconds()) <= 86400:
             positives.append((link.pair_share, a, b))
     positives.sort()  # the least text shared first
-    by_day: dict[str, list[int]] = defaultdict(list)
-    for i in articles:
-        by_day[when[i].date().isoformat()].append(i)
+    day = {i: t.date() for i, t in when.items()}
 
     def hard_negative(anchor: int, positive: int) -> int | None:
         if templates[anchor]:
             return min(templates[anchor])
-        day = when[anchor].date().isoformat()
-        others = [i for d, ids in by_day.items() if d != day for i in ids if i != positive]
+        others = (i for i in articles if day[i] != day[anchor] and i != positive)
         best = max(others, key=lambda i: (len(titles[i] & titles[anchor]), -i), default=None)
         return best if best is not None and titles[best] & titles[anchor] else None
 
